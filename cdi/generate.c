@@ -1,0 +1,333 @@
+#include "generate.h"
+
+#include <sys/stat.h>
+
+#include "spec.h"
+#include "util.h"
+
+#if defined(__x86_64__)
+#define NATIVE_FHS_LIBDIR "/usr/lib/x86_64-linux-gnu"
+#elif defined(__aarch64__)
+#define NATIVE_FHS_LIBDIR "/usr/lib/aarch64-linux-gnu"
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NATIVE_FHS_LIBDIR "/usr/lib/powerpc64le-linux-gnu"
+#else
+#define NATIVE_FHS_LIBDIR "/usr/lib"
+#endif
+
+#define NIX_DRIVER_DIR "/run/opengl-driver"
+
+/* Kernel drivers under which a GPU is usable by containers; GPUs bound elsewhere (vfio-pci for VMs,
+ * nouveau, none) are left out of the spec. */
+static const char *const usable_drivers[_GPU_VENDOR_MAX][3] = {
+        [GPU_VENDOR_NVIDIA] = { "nvidia", NULL },
+        [GPU_VENDOR_AMD] = { "amdgpu", NULL },
+        [GPU_VENDOR_INTEL] = { "i915", "xe", NULL },
+};
+
+/* Where each kind of driver file goes in the container, per layout. Libraries are mounted under
+ * their soname (what DT_NEEDED and dlopen ask for) and their file name. */
+static const struct {
+        const char *nix_dir;
+        const char *fhs_dir;   /* NULL: the FHS library dir */
+} file_dirs[_DRIVER_FILE_KIND_MAX] = {
+        [DRIVER_FILE_LIBRARY] = { NIX_DRIVER_DIR "/lib", NULL },
+        [DRIVER_FILE_BINARY] = { NIX_DRIVER_DIR "/bin", "/usr/bin" },
+        [DRIVER_FILE_VULKAN_ICD] = { NIX_DRIVER_DIR "/share/vulkan/icd.d", "/usr/share/vulkan/icd.d" },
+        [DRIVER_FILE_VULKAN_LAYER] = { NIX_DRIVER_DIR "/share/vulkan/implicit_layer.d",
+                                       "/usr/share/vulkan/implicit_layer.d" },
+        [DRIVER_FILE_EGL_VENDOR] = { NIX_DRIVER_DIR "/share/glvnd/egl_vendor.d", "/usr/share/glvnd/egl_vendor.d" },
+};
+
+static const char *const mount_options[] = { "ro", "nosuid", "nodev", "bind" };
+
+int cdi_layout_from_string(const char *s, enum cdi_layout *ret) {
+        static const struct { const char *name; enum cdi_layout layout; } table[] = {
+                { "nix", CDI_LAYOUT_NIX }, { "fhs", CDI_LAYOUT_FHS }, { "both", CDI_LAYOUT_BOTH },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(s, table[i].name)) {
+                        *ret = table[i].layout;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+bool gpu_driver_usable(const struct gpu *g) {
+        for (const char *const *d = usable_drivers[g->vendor]; *d; d++)
+                if (streq(g->driver, *d))
+                        return true;
+        return false;
+}
+
+int cdi_spec_filename(enum gpu_vendor vendor, char **ret) {
+        char *p;
+        if (asprintf(&p, "gpucdi-%s.json", gpu_vendor_name(vendor)) < 0)
+                return -ENOMEM;
+        *ret = p;
+        return 0;
+}
+
+/* jansson's setters steal references and fail only on allocation; collect the failure once. */
+static int append_new(json_t *array, json_t *v) {
+        if (!v || json_array_append_new(array, v) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int set_new(json_t *obj, const char *key, json_t *v) {
+        if (!v || json_object_set_new(obj, key, v) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+/* Add a device node by container path ("/dev/nvidia0"); hostPath only when the dev root is not /dev.
+ * Type and numbers are left to the engine, which stats the host node at container creation: a spec
+ * never carries a stale dynamic major (nvidia-uvm's changes across reboots). */
+static int add_node(json_t *nodes, const struct probe_roots *roots, const char *path) {
+        json_auto_t *n = json_object();
+        if (!n || set_new(n, "path", json_string(path)) < 0)
+                return -ENOMEM;
+        if (roots->dev && !streq(roots->dev, "/dev")) {
+                _cleanup_free_ char *host = NULL;
+                if (path_join(roots->dev, path + strlen("/dev"), &host) < 0 ||
+                    set_new(n, "hostPath", json_string(host)) < 0)
+                        return -ENOMEM;
+        }
+        return append_new(nodes, json_incref(n));
+}
+
+static int add_gpu_nodes(json_t *nodes, const struct probe_roots *roots, const struct gpu *g) {
+        char buf[NODE_PATH_MAX];
+        int r;
+
+        if (g->vendor == GPU_VENDOR_NVIDIA && g->nv_minor >= 0) {
+                snprintf(buf, sizeof(buf), "/dev/nvidia%d", g->nv_minor);
+                if ((r = add_node(nodes, roots, buf)) < 0)
+                        return r;
+        }
+        const char *const drm[] = { g->card_node, g->render_node, g->by_path_card, g->by_path_render };
+        for (size_t i = 0; i < ELEMENTSOF(drm); i++)
+                if (drm[i][0] && (r = add_node(nodes, roots, drm[i])) < 0)
+                        return r;
+        return 0;
+}
+
+/* One prestart hook entry naming the requested device; the hook reads all such entries from
+ * config.json, so a container asking for several devices is checked once with the whole list. */
+static int make_hook(const struct generate_options *opts, const char *qualified, json_t **ret) {
+        json_auto_t *hook = json_object(), *args = json_array(), *env = json_array();
+        if (!hook || !args || !env)
+                return -ENOMEM;
+        const char *const fixed[] = { GPUCDI_HOOK_ARG0, GPUCDI_HOOK_STAGE, GPUCDI_HOOK_DEVICE_OPT, qualified };
+        for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
+                if (append_new(args, json_string(fixed[i])) < 0)
+                        return -ENOMEM;
+        /* A spec generated for a non-default host tells the hook to check that same host. */
+        const struct { const char *opt, *value, *dflt; } roots[] = {
+                { "--proc-root", opts->roots->proc, "/proc" },
+                { "--dev-root", opts->roots->dev, "/dev" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(roots); i++)
+                if (roots[i].value && !streq(roots[i].value, roots[i].dflt))
+                        if (append_new(args, json_string(roots[i].opt)) < 0 ||
+                            append_new(args, json_string(roots[i].value)) < 0)
+                                return -ENOMEM;
+        /* Never an empty env: the engine would otherwise hand the hook its own environment. */
+        if (append_new(env, json_string(GPUCDI_HOOK_ENV)) < 0)
+                return -ENOMEM;
+        if (set_new(hook, "hookName", json_string(GPUCDI_HOOK_STAGE)) < 0 ||
+            set_new(hook, "path", json_string(opts->hook_path)) < 0 ||
+            json_object_set(hook, "args", args) < 0 || json_object_set(hook, "env", env) < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(hook);
+        return 0;
+}
+
+static int add_device(json_t *devices, const char *name, json_t *nodes, const char *kind,
+                      const struct generate_options *opts) {
+        json_auto_t *dev = json_object(), *edits = json_object();
+        if (!dev || !edits)
+                return -ENOMEM;
+        if (set_new(dev, "name", json_string(name)) < 0 || json_object_set(edits, "deviceNodes", nodes) < 0)
+                return -ENOMEM;
+        if (opts->hook_path) {
+                _cleanup_free_ char *q = NULL;
+                json_t *hook = NULL;
+                if (asprintf(&q, "%s=%s", kind, name) < 0)
+                        return -ENOMEM;
+                int r = make_hook(opts, q, &hook);
+                if (r < 0)
+                        return r;
+                json_auto_t *hooks = json_array();
+                if (!hooks || append_new(hooks, hook) < 0 || json_object_set(edits, "hooks", hooks) < 0)
+                        return -ENOMEM;
+        }
+        if (json_object_set(dev, "containerEdits", edits) < 0)
+                return -ENOMEM;
+        return append_new(devices, json_incref(dev));
+}
+
+static int add_mount(json_t *mounts, const char *host_path, const char *dir, const char *name) {
+        _cleanup_free_ char *target = NULL;
+        if (asprintf(&target, "%s/%s", dir, name) < 0)
+                return -ENOMEM;
+        json_auto_t *m = json_object(), *o = json_array();
+        if (!m || !o)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(mount_options); i++)
+                if (append_new(o, json_string(mount_options[i])) < 0)
+                        return -ENOMEM;
+        if (set_new(m, "hostPath", json_string(host_path)) < 0 ||
+            set_new(m, "containerPath", json_string(target)) < 0 || json_object_set(m, "options", o) < 0)
+                return -ENOMEM;
+        return append_new(mounts, json_incref(m));
+}
+
+static int mount_cmp(const void *a, const void *b) {
+        const json_t *const *x = a, *const *y = b;
+        return strcmp(json_string_value(json_object_get(*x, "containerPath")),
+                      json_string_value(json_object_get(*y, "containerPath")));
+}
+
+/* Driver files into mounts, sorted by container path so the spec diffs cleanly. */
+static int build_mounts(const struct driver_files *files, const struct generate_options *opts, json_t **ret) {
+        json_auto_t *mounts = json_array();
+        if (!mounts)
+                return -ENOMEM;
+        const char *fhs_libdir = opts->fhs_libdir ? opts->fhs_libdir : NATIVE_FHS_LIBDIR;
+
+        for (size_t i = 0; files && i < files->n_files; i++) {
+                const struct driver_file *f = &files->files[i];
+                for (int layout = CDI_LAYOUT_NIX; layout <= CDI_LAYOUT_FHS; layout <<= 1) {
+                        if (!(opts->layout & layout))
+                                continue;
+                        const char *dir = layout == CDI_LAYOUT_NIX ? file_dirs[f->kind].nix_dir
+                                                                   : file_dirs[f->kind].fhs_dir;
+                        if (!dir)
+                                dir = fhs_libdir;
+                        int r = add_mount(mounts, f->host_path, dir, f->name);
+                        if (r >= 0 && f->soname && !streq(f->soname, f->name))
+                                r = add_mount(mounts, f->host_path, dir, f->soname);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        size_t n = json_array_size(mounts);
+        _cleanup_free_ json_t **v = calloc(n ? n : 1, sizeof(json_t *));
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                v[i] = json_incref(json_array_get(mounts, i));
+        qsort(v, n, sizeof(json_t *), mount_cmp);
+        json_auto_t *sorted = json_array();
+        if (!sorted)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                if (json_array_append_new(sorted, v[i]) < 0) {
+                        for (size_t j = i + 1; j < n; j++)
+                                json_decref(v[j]);
+                        return -ENOMEM;
+                }
+        *ret = TAKE_PTR(sorted);
+        return 0;
+}
+
+/* Nodes every device of the vendor needs: NVIDIA's control nodes, AMD's /dev/kfd. */
+static int build_shared_nodes(const struct host *h, enum gpu_vendor vendor, const struct probe_roots *roots,
+                              json_t **ret) {
+        json_auto_t *nodes = json_array();
+        int r;
+        if (!nodes)
+                return -ENOMEM;
+        if (vendor == GPU_VENDOR_NVIDIA)
+                for (size_t i = 0; i < h->n_nv_ctl_nodes; i++)
+                        if ((r = add_node(nodes, roots, h->nv_ctl_nodes[i].path)) < 0)
+                                return r;
+        if (vendor == GPU_VENDOR_AMD && h->has_kfd && (r = add_node(nodes, roots, "/dev/kfd")) < 0)
+                return r;
+        *ret = TAKE_PTR(nodes);
+        return 0;
+}
+
+int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct driver_files *files,
+                      const struct generate_options *opts, json_t **ret) {
+        int r;
+        char kind[64];
+        snprintf(kind, sizeof(kind), "%s/gpu", gpu_vendor_domain(vendor));
+
+        json_auto_t *devices = json_array(), *all_nodes = json_array();
+        if (!devices || !all_nodes)
+                return -ENOMEM;
+
+        size_t index = 0;
+        for (size_t i = 0; i < h->n_gpus; i++) {
+                const struct gpu *g = &h->gpus[i];
+                if (g->vendor != vendor || !gpu_driver_usable(g))
+                        continue;
+
+                json_auto_t *nodes = json_array();
+                if (!nodes)
+                        return -ENOMEM;
+                if ((r = add_gpu_nodes(nodes, opts->roots, g)) < 0 || (r = add_gpu_nodes(all_nodes, opts->roots, g)) < 0)
+                        return r;
+                if (json_array_size(nodes) == 0) {
+                        log_warning("%s GPU %s has no device node under %s; leaving it out of the spec",
+                                    gpu_vendor_name(vendor), g->pci_addr, opts->roots->dev ? opts->roots->dev : "/dev");
+                        continue;
+                }
+
+                /* Names: index, then the stable identities. */
+                char idx[32];
+                snprintf(idx, sizeof(idx), "%zu", index++);
+                const char *names[] = { idx, g->nv_uuid[0] ? g->nv_uuid : NULL, g->pci_addr };
+                for (size_t k = 0; k < ELEMENTSOF(names); k++)
+                        if (names[k] && (r = add_device(devices, names[k], nodes, kind, opts)) < 0)
+                                return r;
+        }
+        if (index == 0)
+                return -ENODEV;
+        if ((r = add_device(devices, "all", all_nodes, kind, opts)) < 0)
+                return r;
+
+        json_auto_t *edits = json_object(), *shared = NULL, *mounts = NULL;
+        if (!edits)
+                return -ENOMEM;
+        if ((r = build_shared_nodes(h, vendor, opts->roots, &shared)) < 0 ||
+            (r = build_mounts(files, opts, &mounts)) < 0)
+                return r;
+        if (json_array_size(shared) > 0 && json_object_set(edits, "deviceNodes", shared) < 0)
+                return -ENOMEM;
+        if (json_array_size(mounts) > 0 && json_object_set(edits, "mounts", mounts) < 0)
+                return -ENOMEM;
+
+        /* Key order is the order a person reads a spec in. */
+        json_auto_t *spec = json_object();
+        if (!spec || set_new(spec, "cdiVersion", json_string("0.3.0")) < 0 ||
+            set_new(spec, "kind", json_string(kind)) < 0 || json_object_set(spec, "devices", devices) < 0)
+                return -ENOMEM;
+        if (json_object_size(edits) > 0 && json_object_set(spec, "containerEdits", edits) < 0)
+                return -ENOMEM;
+
+        const char *need, *reason;
+        cdi_spec_min_version(spec, &need, &reason);
+        const char *version = need;
+        if (opts->cdi_version) {
+                if (!cdi_version_known(opts->cdi_version)) {
+                        log_error("--cdi-version %s is not a CDI version this tool knows", opts->cdi_version);
+                        return -EINVAL;
+                }
+                if (cdi_version_compare(opts->cdi_version, need) < 0) {
+                        log_error("--cdi-version %s cannot carry the %s spec: %s needs %s; drop --cdi-version",
+                                  opts->cdi_version, kind, reason ? reason : "its content", need);
+                        return -EINVAL;
+                }
+                version = opts->cdi_version;
+        }
+        if (set_new(spec, "cdiVersion", json_string(version)) < 0)
+                return -ENOMEM;
+
+        *ret = TAKE_PTR(spec);
+        return 0;
+}

@@ -1,0 +1,42 @@
+/* Building CDI specs from a probed host: one spec per GPU vendor. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "driverfiles.h"
+#include "probe.h"
+
+enum cdi_layout {
+        CDI_LAYOUT_NIX = 1 << 0,   /* /run/opengl-driver/{lib,share,bin}: what nixpkgs' addDriverRunpath finds */
+        CDI_LAYOUT_FHS = 1 << 1,   /* <fhs-libdir>, /usr/share, /usr/bin: found by ld.so's default search */
+        CDI_LAYOUT_BOTH = CDI_LAYOUT_NIX | CDI_LAYOUT_FHS,
+};
+
+int cdi_layout_from_string(const char *s, enum cdi_layout *ret);
+
+struct generate_options {
+        const struct probe_roots *roots;
+        enum cdi_layout layout;
+        const char *fhs_libdir;    /* default: the multiarch dir of this build's architecture */
+        const char *hook_path;     /* NULL: no hook entries */
+        const char *cdi_version;   /* NULL: the lowest the content needs */
+};
+
+/* The kernel drivers a vendor's GPUs must be bound to for the spec to list them. */
+bool gpu_driver_usable(const struct gpu *g);
+
+/* Build the spec of one vendor. files is the NVIDIA driver's user-space files (NULL for AMD and
+ * Intel, whose user space ships inside images). -ENODEV if the host has no usable GPU of it;
+ * -EINVAL with a message if a forced cdiVersion cannot carry the content. */
+int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct driver_files *files,
+                      const struct generate_options *opts, json_t **ret);
+
+/* The spec file name of a vendor: "gpucdi-nvidia.json". */
+int cdi_spec_filename(enum gpu_vendor vendor, char **ret);
+
+/* The hook arguments generate writes and the hook reads back. */
+#define GPUCDI_HOOK_ARG0 "gpucdi-hook"
+#define GPUCDI_HOOK_STAGE "prestart"
+#define GPUCDI_HOOK_DEVICE_OPT "--cdi-device"
+#define GPUCDI_HOOK_ENV "GPUCDI_HOOK=1"

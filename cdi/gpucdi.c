@@ -1,0 +1,469 @@
+/* gpucdi: the command line. Each verb parses its options and calls the libraries. */
+#include <getopt.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "driverfiles.h"
+#include "generate.h"
+#include "probe.h"
+#include "spec.h"
+#include "specdir.h"
+#include "util.h"
+#include "validate.h"
+#if __has_include("hook.h")
+#include "hook.h"
+#define HAVE_HOOK 1
+#endif
+
+/* Exit codes, documented in gpucdi(1). */
+enum {
+        EXIT_PROBLEMS = 1,
+        EXIT_USAGE = 2,
+        EXIT_HOST_DATA = 3,
+        EXIT_WRITE = 4,
+};
+
+#define MAX_DRIVER_ROOTS 16
+
+/* Parsed options: the only global state. */
+static struct {
+        struct probe_roots roots;
+        const char *driver_roots[MAX_DRIVER_ROOTS];
+        bool json;
+        const char *output_dir;
+        const char *output;
+        unsigned vendors;          /* bit per enum gpu_vendor; 0 = all */
+        enum cdi_layout layout;
+        const char *fhs_libdir;
+        const char *hook_path;
+        bool no_hook;
+        const char *cdi_version;
+        const char *spec_dirs[MAX_DRIVER_ROOTS + 1];
+        size_t n_spec_dirs;
+} arg = {
+        .roots = { .sysfs = "/sys", .proc = "/proc", .dev = "/dev", .root = "/" },
+        .output_dir = GPUCDI_CDI_DIR,
+        .layout = CDI_LAYOUT_BOTH,
+        .hook_path = GPUCDI_HOOK_PATH,
+};
+
+enum {
+        OPT_SYSFS_ROOT = 0x100,
+        OPT_PROC_ROOT,
+        OPT_DEV_ROOT,
+        OPT_HOST_ROOT,
+        OPT_DRIVER_ROOT,
+        OPT_OUTPUT_DIR,
+        OPT_VENDOR,
+        OPT_LAYOUT,
+        OPT_FHS_LIBDIR,
+        OPT_HOOK_PATH,
+        OPT_NO_HOOK,
+        OPT_CDI_VERSION,
+        OPT_SPEC_DIR,
+};
+
+#define ROOT_OPTIONS \
+        { "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT }, \
+        { "proc-root", required_argument, NULL, OPT_PROC_ROOT }, \
+        { "dev-root", required_argument, NULL, OPT_DEV_ROOT }, \
+        { "host-root", required_argument, NULL, OPT_HOST_ROOT }, \
+        { "driver-root", required_argument, NULL, OPT_DRIVER_ROOT }
+
+static const char *const usage_text =
+        "Usage: gpucdi [--help] [--version] VERB [OPTIONS]\n"
+        "\n"
+        "Make GPUs usable, and safely isolated, in podman containers (Nix-built and FHS images).\n"
+        "\n"
+        "Verbs:\n"
+        "  probe [--json]              List the GPUs, their device nodes and driver\n"
+        "  generate                    Write CDI specs for the GPUs (default into " GPUCDI_CDI_DIR ")\n"
+        "  list [--spec-dir DIR]...    List the CDI device names podman can use\n"
+        "  validate FILE...            Check CDI spec files as podman would\n"
+        "  check CONFIG.json           Run the hook's isolation rules on an OCI config.json\n"
+        "  hook                        OCI prestart hook (reads the container state on stdin)\n"
+        "\n"
+        "Host options (probe, generate):\n"
+        "  --sysfs-root DIR   --proc-root DIR   --dev-root DIR   --host-root DIR\n"
+        "  --driver-root DIR  (repeatable; e.g. /usr/local/nvidia, /run/opengl-driver)\n"
+        "\n"
+        "Generate options:\n"
+        "  --output-dir DIR      directory for the specs (default " GPUCDI_CDI_DIR ")\n"
+        "  --output FILE|-       write the one vendor's spec to FILE or stdout\n"
+        "  --vendor LIST         nvidia,amd,intel (default: every vendor present)\n"
+        "  --layout nix|fhs|both where driver files appear in containers (default both)\n"
+        "  --fhs-libdir DIR      FHS library directory (default: this architecture's multiarch dir)\n"
+        "  --hook-path PATH      the prestart hook to inject (default " GPUCDI_HOOK_PATH ")\n"
+        "  --no-hook             inject no hook\n"
+        "  --cdi-version V       force a cdiVersion (default: the lowest the content needs)\n"
+        "\n"
+        "See gpucdi(1) for exit codes and examples.\n";
+
+static int usage_error(const char *fmt, const char *what) {
+        fprintf(stderr, "gpucdi: ");
+        fprintf(stderr, fmt, what);
+        fprintf(stderr, "\nTry 'gpucdi --help'.\n");
+        return EXIT_USAGE;
+}
+
+static int parse_vendors(const char *list) {
+        _cleanup_free_ char *copy = strdup(list);
+        if (!copy)
+                return -ENOMEM;
+        char *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                enum gpu_vendor v;
+                if (gpu_vendor_from_name(t, &v) < 0)
+                        return -EINVAL;
+                arg.vendors |= 1u << v;
+        }
+        return 0;
+}
+
+/* Options shared by probe and generate; returns 1 if handled, 0 if not ours, <0 on error. */
+static int parse_root_option(int c, const char *optarg_) {
+        switch (c) {
+        case OPT_SYSFS_ROOT: arg.roots.sysfs = optarg_; return 1;
+        case OPT_PROC_ROOT: arg.roots.proc = optarg_; return 1;
+        case OPT_DEV_ROOT: arg.roots.dev = optarg_; return 1;
+        case OPT_HOST_ROOT: arg.roots.root = optarg_; return 1;
+        case OPT_DRIVER_ROOT:
+                if (arg.roots.n_driver_roots >= MAX_DRIVER_ROOTS)
+                        return -E2BIG;
+                arg.driver_roots[arg.roots.n_driver_roots++] = optarg_;
+                arg.roots.driver_roots = arg.driver_roots;
+                return 1;
+        }
+        return 0;
+}
+
+static int parse_options(int argc, char *argv[], const struct option *opts, const char *verb) {
+        int c;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+                int r = parse_root_option(c, optarg);
+                if (r == -E2BIG)
+                        return usage_error("too many --driver-root options (at most 16)%s", "");
+                if (r > 0)
+                        continue;
+                switch (c) {
+                case 'h':
+                        fputs(usage_text, stdout);
+                        exit(EXIT_SUCCESS);
+                case 'j':
+                        arg.json = true;
+                        break;
+                case 'o':
+                        arg.output = optarg;
+                        break;
+                case OPT_OUTPUT_DIR:
+                        arg.output_dir = optarg;
+                        break;
+                case OPT_VENDOR:
+                        if (parse_vendors(optarg) < 0)
+                                return usage_error("--vendor '%s': expected a list of nvidia, amd, intel", optarg);
+                        break;
+                case OPT_LAYOUT:
+                        if (cdi_layout_from_string(optarg, &arg.layout) < 0)
+                                return usage_error("--layout '%s': expected nix, fhs or both", optarg);
+                        break;
+                case OPT_FHS_LIBDIR:
+                        if (optarg[0] != '/')
+                                return usage_error("--fhs-libdir '%s': must be an absolute path", optarg);
+                        arg.fhs_libdir = optarg;
+                        break;
+                case OPT_HOOK_PATH:
+                        if (optarg[0] != '/')
+                                return usage_error("--hook-path '%s': must be an absolute path", optarg);
+                        arg.hook_path = optarg;
+                        break;
+                case OPT_NO_HOOK:
+                        arg.no_hook = true;
+                        break;
+                case OPT_CDI_VERSION:
+                        if (!cdi_version_known(optarg))
+                                return usage_error("--cdi-version '%s': not a CDI version (0.3.0 ... 1.1.0)", optarg);
+                        arg.cdi_version = optarg;
+                        break;
+                case OPT_SPEC_DIR:
+                        if (arg.n_spec_dirs >= MAX_DRIVER_ROOTS)
+                                return usage_error("too many --spec-dir options%s", "");
+                        arg.spec_dirs[arg.n_spec_dirs++] = optarg;
+                        break;
+                default:
+                        return usage_error("invalid option for '%s'", verb);
+                }
+        }
+        return 0;
+}
+
+static int host_error_exit(int r) {
+        return r == -ENOMEM ? EXIT_FAILURE : EXIT_HOST_DATA;
+}
+
+static int verb_probe(int argc, char *argv[]) {
+        static const struct option opts[] = {
+                ROOT_OPTIONS,
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        int r = parse_options(argc, argv, opts, "probe");
+        if (r)
+                return r;
+        if (optind < argc)
+                return usage_error("probe takes no arguments ('%s')", argv[optind]);
+
+        _cleanup_(host_freep) struct host *h = NULL;
+        r = probe_host(&arg.roots, &h);
+        if (r < 0)
+                return host_error_exit(r);
+        r = arg.json ? host_print_json(h, stdout) : host_print_table(h, stdout);
+        if (r < 0 || fflush(stdout) != 0)
+                return EXIT_FAILURE;
+        return EXIT_SUCCESS;
+}
+
+static bool vendor_selected(enum gpu_vendor v) {
+        return arg.vendors == 0 || (arg.vendors & (1u << v));
+}
+
+static int write_error_exit(int r) {
+        return r == -ENOMEM ? EXIT_FAILURE : EXIT_WRITE;
+}
+
+/* --output FILE|-: exactly one vendor's spec. */
+static int emit_single(json_t *const specs[_GPU_VENDOR_MAX]) {
+        const json_t *only = NULL;
+        size_t n = 0;
+        for (int v = 0; v < _GPU_VENDOR_MAX; v++)
+                if (specs[v]) {
+                        only = specs[v];
+                        n++;
+                }
+        if (n == 0) {
+                log_error("no usable GPU found for the selected vendors: nothing to write");
+                return EXIT_HOST_DATA;
+        }
+        if (n > 1) {
+                log_error("--output writes one spec, and this host has GPUs of %zu vendors: add --vendor NAME, "
+                          "or use --output-dir", n);
+                return EXIT_USAGE;
+        }
+        _cleanup_free_ char *text = NULL;
+        if (cdi_spec_dump(only, &text) < 0)
+                return EXIT_FAILURE;
+        if (streq(arg.output, "-")) {
+                if (fputs(text, stdout) < 0 || fflush(stdout) != 0)
+                        return EXIT_FAILURE;
+                return EXIT_SUCCESS;
+        }
+        _cleanup_free_ char *dir = strdup(arg.output);
+        if (!dir)
+                return EXIT_FAILURE;
+        char *slash = strrchr(dir, '/');
+        const char *name = arg.output;
+        if (slash) {
+                *slash = 0;
+                name = slash + 1;
+        }
+        bool changed;
+        int r = cdi_spec_write(slash ? (dir[0] ? dir : "/") : ".", name, text, &changed);
+        return r < 0 ? write_error_exit(r) : EXIT_SUCCESS;
+}
+
+/* --output-dir: one file per vendor present; our own file of an absent vendor is removed. All specs
+ * are built before the first write, so a failure leaves every existing spec as it was. */
+static int emit_dir(json_t *const specs[_GPU_VENDOR_MAX]) {
+        _cleanup_close_ int lock = -EBADF;
+        int r = cdi_dir_lock(arg.output_dir, &lock);
+        if (r < 0)
+                return write_error_exit(r);
+
+        char *texts[_GPU_VENDOR_MAX] = {};
+        int ret = EXIT_SUCCESS;
+        for (int v = 0; v < _GPU_VENDOR_MAX; v++)
+                if (specs[v] && cdi_spec_dump(specs[v], &texts[v]) < 0)
+                        ret = EXIT_FAILURE;
+
+        for (int v = 0; ret == EXIT_SUCCESS && v < _GPU_VENDOR_MAX; v++) {
+                if (!vendor_selected(v))
+                        continue;
+                _cleanup_free_ char *name = NULL;
+                if (cdi_spec_filename(v, &name) < 0) {
+                        ret = EXIT_FAILURE;
+                        break;
+                }
+                bool changed = false;
+                if (texts[v]) {
+                        r = cdi_spec_write(arg.output_dir, name, texts[v], &changed);
+                        if (r >= 0)
+                                printf("%s/%s: %s\n", arg.output_dir, name, changed ? "written" : "unchanged");
+                } else {
+                        r = cdi_spec_remove(arg.output_dir, name, &changed);
+                        if (r >= 0 && changed)
+                                printf("%s/%s: removed (no %s GPU)\n", arg.output_dir, name, gpu_vendor_name(v));
+                }
+                if (r < 0)
+                        ret = write_error_exit(r);
+        }
+        for (int v = 0; v < _GPU_VENDOR_MAX; v++)
+                free(texts[v]);
+        return ret;
+}
+
+static int verb_generate(int argc, char *argv[]) {
+        static const struct option opts[] = {
+                ROOT_OPTIONS,
+                { "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
+                { "output", required_argument, NULL, 'o' },
+                { "vendor", required_argument, NULL, OPT_VENDOR },
+                { "layout", required_argument, NULL, OPT_LAYOUT },
+                { "fhs-libdir", required_argument, NULL, OPT_FHS_LIBDIR },
+                { "hook-path", required_argument, NULL, OPT_HOOK_PATH },
+                { "no-hook", no_argument, NULL, OPT_NO_HOOK },
+                { "cdi-version", required_argument, NULL, OPT_CDI_VERSION },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        int r = parse_options(argc, argv, opts, "generate");
+        if (r)
+                return r;
+        if (optind < argc)
+                return usage_error("generate takes no arguments ('%s')", argv[optind]);
+
+        /* A hook path that does not exist would make every GPU container fail to start. */
+        if (!arg.no_hook && access(arg.hook_path, X_OK) < 0) {
+                log_error_errno(errno, "the hook %s is not executable (%m): install gpucdi's hook there, "
+                                "point --hook-path at it, or pass --no-hook", arg.hook_path);
+                return EXIT_USAGE;
+        }
+
+        _cleanup_(host_freep) struct host *h = NULL;
+        r = probe_host(&arg.roots, &h);
+        if (r < 0)
+                return host_error_exit(r);
+
+        _cleanup_(driver_files_freep) struct driver_files *nvfiles = NULL;
+        bool want_nvidia = vendor_selected(GPU_VENDOR_NVIDIA) && host_count_vendor(h, GPU_VENDOR_NVIDIA) > 0;
+        if (want_nvidia) {
+                if (!h->nv_driver_version[0]) {
+                        _cleanup_free_ char *p = NULL;
+                        path_join(arg.roots.proc, "driver/nvidia/version", &p);
+                        log_error("this host has an NVIDIA GPU but %s is missing: load the nvidia kernel module "
+                                  "(modprobe nvidia) and run gpucdi generate again", p ? p : "/proc/driver/nvidia/version");
+                        return EXIT_HOST_DATA;
+                }
+                r = nvidia_driver_files(&arg.roots, h->nv_driver_version, &nvfiles);
+                if (r < 0)
+                        return host_error_exit(r);
+        }
+
+        struct generate_options gopts = {
+                .roots = &arg.roots,
+                .layout = arg.layout,
+                .fhs_libdir = arg.fhs_libdir,
+                .hook_path = arg.no_hook ? NULL : arg.hook_path,
+                .cdi_version = arg.cdi_version,
+        };
+        json_t *specs[_GPU_VENDOR_MAX] = {};
+        int ret = EXIT_SUCCESS;
+        for (int v = 0; v < _GPU_VENDOR_MAX && ret == EXIT_SUCCESS; v++) {
+                if (!vendor_selected(v))
+                        continue;
+                r = cdi_generate_spec(h, v, v == GPU_VENDOR_NVIDIA ? nvfiles : NULL, &gopts, &specs[v]);
+                if (r == -ENODEV)
+                        continue;
+                if (r < 0)
+                        ret = r == -EINVAL ? EXIT_USAGE : EXIT_FAILURE;
+        }
+        if (ret == EXIT_SUCCESS)
+                ret = arg.output ? emit_single(specs) : emit_dir(specs);
+        for (int v = 0; v < _GPU_VENDOR_MAX; v++)
+                json_decref(specs[v]);
+        return ret;
+}
+
+static int verb_list(int argc, char *argv[]) {
+        static const struct option opts[] = {
+                { "spec-dir", required_argument, NULL, OPT_SPEC_DIR },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        int r = parse_options(argc, argv, opts, "list");
+        if (r)
+                return r;
+        if (optind < argc)
+                return usage_error("list takes no arguments ('%s'); use --spec-dir DIR", argv[optind]);
+        const char *const *dirs = arg.n_spec_dirs > 0 ? arg.spec_dirs : cdi_default_spec_dirs;
+        r = cdi_list(dirs, stdout);
+        if (r < 0 || fflush(stdout) != 0)
+                return EXIT_FAILURE;
+        return EXIT_SUCCESS;
+}
+
+static int verb_validate(int argc, char *argv[]) {
+        static const struct option opts[] = {
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        int r = parse_options(argc, argv, opts, "validate");
+        if (r)
+                return r;
+        if (optind >= argc)
+                return usage_error("validate needs at least one FILE%s", "");
+        int problems = 0;
+        bool unreadable = false;
+        for (int i = optind; i < argc; i++) {
+                r = cdi_validate_file(argv[i], stdout);
+                if (r < 0)
+                        unreadable = true;
+                else
+                        problems += r;
+        }
+        if (fflush(stdout) != 0)
+                return EXIT_FAILURE;
+        return problems > 0 || unreadable ? EXIT_PROBLEMS : EXIT_SUCCESS;
+}
+
+#ifdef HAVE_HOOK
+static int verb_hook(int argc, char *argv[]) {
+        return hook_main(argc, argv);
+}
+
+static int verb_check(int argc, char *argv[]) {
+        return check_main(argc, argv);
+}
+#endif
+
+static const struct {
+        const char *name;
+        int (*run)(int argc, char *argv[]);
+} verbs[] = {
+        { "probe", verb_probe },
+        { "generate", verb_generate },
+        { "list", verb_list },
+        { "validate", verb_validate },
+#ifdef HAVE_HOOK
+        { "check", verb_check },
+        { "hook", verb_hook },
+#endif
+};
+
+int main(int argc, char *argv[]) {
+        if (argc < 2)
+                return usage_error("missing verb%s", "");
+        const char *verb = argv[1];
+        if (streq(verb, "--help") || streq(verb, "-h") || streq(verb, "help")) {
+                fputs(usage_text, stdout);
+                return EXIT_SUCCESS;
+        }
+        if (streq(verb, "--version") || streq(verb, "version")) {
+                puts("gpucdi " GPUCDI_VERSION);
+                return EXIT_SUCCESS;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verb, verbs[i].name))
+                        return verbs[i].run(argc - 1, argv + 1);
+        return usage_error("unknown verb '%s'", verb);
+}

@@ -1,0 +1,40 @@
+/* The NVIDIA driver's user-space files (libraries, binaries, ICD/vendor JSON files) of the running
+ * driver version, found through the host's ld.so.cache and driver roots. The names to look for are
+ * one data table (driverfiles-table.c), not code. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probe.h"
+
+enum driver_file_kind {
+        DRIVER_FILE_LIBRARY,       /* lib*.so.<version>, mounted under its soname and file name */
+        DRIVER_FILE_BINARY,        /* nvidia-smi, ... */
+        DRIVER_FILE_VULKAN_ICD,    /* vulkan/icd.d/nvidia_icd.json */
+        DRIVER_FILE_VULKAN_LAYER,  /* vulkan/implicit_layer.d/nvidia_layers.json */
+        DRIVER_FILE_EGL_VENDOR,    /* glvnd/egl_vendor.d/10_nvidia.json */
+        _DRIVER_FILE_KIND_MAX,
+};
+
+struct driver_file {
+        enum driver_file_kind kind;
+        const char *group;   /* "compute", "ml", "graphics", "video", ... from the table */
+        char *host_path;     /* absolute host path of the regular file (symlinks resolved, root-prefixed) */
+        char *name;          /* file name: "libcuda.so.580.159.04", "nvidia-smi", "nvidia_icd.json" */
+        char *soname;        /* libraries: "libcuda.so.1" (== name for libraries versioned in full) */
+        bool required;       /* missing it is an error (libcuda, libnvidia-ml) rather than a note */
+};
+
+struct driver_files {
+        struct driver_file *files;  /* sorted by kind, then name */
+        size_t n_files;
+};
+
+/* Look up every table entry for driver_version. A library present in a different version than the
+ * kernel module's is an error (-EPROTO) whose message names both versions and says to regenerate or
+ * reboot; a missing required library is -ENOENT with a message naming the roots searched. */
+int nvidia_driver_files(const struct probe_roots *roots, const char *driver_version,
+                        struct driver_files **ret);
+void driver_files_free(struct driver_files *f);
+static inline void driver_files_freep(struct driver_files **f) { if (*f) driver_files_free(*f); }
