@@ -10,13 +10,16 @@
 /* Directories podman reads, in order (later overrides earlier). */
 extern const char *const cdi_default_spec_dirs[];
 
-/* Take an exclusive lock for the directory (flock on DIR/.gpucdi.lock), waiting for other runs.
- * Returns the lock fd in ret_fd. */
+/* Take an exclusive lock for the directory (flock on DIR/.gpucdi.lock, O_CLOEXEC), waiting for other
+ * runs. Creates DIR (mode 0755, with parents) if missing. Returns the lock fd in ret_fd. A symlinked
+ * DIR is followed, here and below. Failures are logged with the fix. */
 int cdi_dir_lock(const char *dir, int *ret_fd);
 
 /* Write content to dir/name atomically (temp file in dir, fsync, rename, fsync dir), mode 0644.
- * If the file already holds exactly content, nothing is written and *ret_changed is false.
- * On any failure the old file is untouched and no temp file is left. */
+ * If the file already holds exactly content, nothing is written and *ret_changed is false (a wrong
+ * mode is still repaired to 0644). Creates dir if missing. On any failure the old file is untouched,
+ * no temp file is left, and the error is logged naming the directory and the fix: -EROFS, -ENOSPC,
+ * -EDQUOT, -EACCES, -EPERM, -ENOTDIR are "cannot write the spec directory". */
 int cdi_spec_write(const char *dir, const char *name, const char *content, bool *ret_changed);
 
 /* Remove dir/name if it exists (our own file for a vendor that disappeared); fsync dir. */
@@ -24,5 +27,13 @@ int cdi_spec_remove(const char *dir, const char *name, bool *ret_removed);
 
 /* Print the fully-qualified device names ("nvidia.com/gpu=0") of the valid specs in dirs (NULL-
  * terminated), one per line, sorted; later dirs override earlier ones for the same kind+name as
- * podman does. Invalid specs are skipped with a warning naming the file. */
+ * podman does. Invalid specs are skipped with a warning naming the file. Only *.json and *.yaml
+ * files are read, as podman does; YAML specs are skipped with a warning (gpucdi parses JSON only).
+ * A device defined twice in one directory is a conflict podman resolves by using neither: it is
+ * left out with a warning. Missing directories are skipped silently. */
 int cdi_list(const char *const *dirs, FILE *out);
+
+enum {
+        CDI_LIST_SOURCES = 1 << 0, /* print "NAME<TAB>FILE": which spec file provides each device */
+};
+int cdi_list_full(const char *const *dirs, unsigned flags, FILE *out);

@@ -1,0 +1,461 @@
+#include "specdir.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "util.h"
+#include "validate.h"
+
+const char *const cdi_default_spec_dirs[] = { "/etc/cdi", "/var/run/cdi", NULL };
+
+#define LOCK_NAME ".gpucdi.lock"
+/* Temp files are hidden and end neither in .json nor .yaml, so podman never reads a half-written one. */
+#define TEMP_PREFIX ".gpucdi-"
+#define SPEC_MODE 0644
+#define DIR_MODE 0755
+#define SPEC_FILE_MAX (64u * 1024 * 1024)
+
+/* What to tell the user when the spec directory cannot be written. */
+static const struct {
+        int err;
+        const char *fix;
+} write_fixes[] = {
+        { EROFS, "the file system is read-only: remount it read-write, or write to /var/run/cdi, which podman "
+                 "also reads (--output-dir /var/run/cdi)" },
+        { ENOSPC, "the file system is full: free some space there and run again" },
+        { EDQUOT, "the disk quota is exhausted: free some space there and run again" },
+        { EACCES, "permission denied: run as root, or choose a directory you may write with --output-dir" },
+        { EPERM, "operation not permitted: run as root, or choose a directory you may write with --output-dir" },
+        { ENOTDIR, "a path component is not a directory: remove the file in its way or choose another --output-dir" },
+};
+
+static int log_write_error(int r, const char *what, const char *dir) {
+        const char *fix = "check the directory and run again";
+        for (size_t i = 0; i < ELEMENTSOF(write_fixes); i++)
+                if (write_fixes[i].err == -r)
+                        fix = write_fixes[i].fix;
+        return log_error_errno(r, "Cannot %s %s: %m; %s. Existing specs are unchanged.", what, dir, fix);
+}
+
+/* A plain file name inside the directory: no path separators, no way out. */
+static bool filename_ok(const char *name) {
+        return name && *name && !strchr(name, '/') && !streq(name, ".") && !streq(name, "..");
+}
+
+static int mkdir_p(const char *dir) {
+        _cleanup_free_ char *p = strdup(dir);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1;; s++) {
+                if (*s != '/' && *s != 0)
+                        continue;
+                char saved = *s;
+                *s = 0;
+                if (mkdir(p, DIR_MODE) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = saved;
+                if (!saved)
+                        return 0;
+        }
+}
+
+/* The directory is opened once and every operation is relative to that fd. A symlinked directory
+ * (/etc/cdi -> /persist/cdi) is followed: the rename then happens in the target, which is what a
+ * user who made the link expects, and podman reads through the link too. */
+static int open_dir(const char *dir, bool create, int *ret_fd) {
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT) {
+                if (!create)
+                        return -ENOENT; /* not logged: nothing to remove from a missing directory */
+                int r = mkdir_p(dir);
+                if (r < 0)
+                        return log_write_error(r, "create the spec directory", dir);
+                fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        }
+        if (fd < 0)
+                return log_write_error(-errno, "open the spec directory", dir);
+        *ret_fd = fd;
+        return 0;
+}
+
+int cdi_dir_lock(const char *dir, int *ret_fd) {
+        _cleanup_close_ int dfd = -EBADF;
+        int r = open_dir(dir, true, &dfd);
+        if (r < 0)
+                return r;
+
+        _cleanup_close_ int fd = openat(dfd, LOCK_NAME, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+        if (fd < 0)
+                return log_write_error(-errno, "create the lock file " LOCK_NAME " in", dir);
+
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                if (errno != EWOULDBLOCK)
+                        return log_error_errno(-errno, "Cannot lock %s/" LOCK_NAME ": %m", dir);
+                log_msg("notice", "waiting for another gpucdi run that holds %s/" LOCK_NAME, dir);
+                while (flock(fd, LOCK_EX) < 0)
+                        if (errno != EINTR)
+                                return log_error_errno(-errno, "Cannot lock %s/" LOCK_NAME ": %m", dir);
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len) {
+        while (len > 0) {
+                ssize_t n = write(fd, buf, len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                buf += n;
+                len -= (size_t) n;
+        }
+        return 0;
+}
+
+static int read_all(int fd, char *buf, size_t len) {
+        while (len > 0) {
+                ssize_t n = read(fd, buf, len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        return -ENODATA;
+                buf += n;
+                len -= (size_t) n;
+        }
+        return 0;
+}
+
+/* 1 if dir/name is a regular file holding exactly content (its mode fixed to 0644 if needed),
+ * 0 if it differs or does not exist. */
+static int same_content(int dfd, const char *dir, const char *name, const char *content, size_t len) {
+        _cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return 0;
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t) st.st_size != len)
+                return 0;
+        _cleanup_free_ char *buf = malloc(len + 1);
+        if (!buf)
+                return -ENOMEM;
+        if (read_all(fd, buf, len) < 0 || memcmp(buf, content, len) != 0)
+                return 0;
+        /* Rootless podman must be able to read it: repair the mode without rewriting the content. */
+        if ((st.st_mode & 07777) != SPEC_MODE && fchmod(fd, SPEC_MODE) < 0)
+                log_warning("%s/%s has mode %04o and cannot be changed to %04o (%m): rootless podman may not "
+                            "read it", dir, name, (unsigned) (st.st_mode & 07777), (unsigned) SPEC_MODE);
+        return 1;
+}
+
+static void temp_name(char buf[static sizeof TEMP_PREFIX + 6]) {
+        static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        unsigned char rnd[6];
+        if (getrandom(rnd, sizeof rnd, GRND_NONBLOCK) != (ssize_t) sizeof rnd) {
+                struct timespec ts;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                unsigned long x = (unsigned long) ts.tv_nsec ^ ((unsigned long) getpid() << 16);
+                for (size_t i = 0; i < sizeof rnd; i++, x >>= 5)
+                        rnd[i] = (unsigned char) x;
+        }
+        memcpy(buf, TEMP_PREFIX, sizeof TEMP_PREFIX - 1);
+        for (size_t i = 0; i < sizeof rnd; i++)
+                buf[sizeof TEMP_PREFIX - 1 + i] = chars[rnd[i] % (sizeof chars - 1)];
+        buf[sizeof TEMP_PREFIX - 1 + sizeof rnd] = 0;
+}
+
+static int fill(int fd, const char *content, size_t len) {
+        int r = write_all(fd, content, len);
+        if (r < 0)
+                return r;
+        /* Explicit mode: the umask of whoever runs us (077 under some sudo setups) must not hide the spec
+         * from rootless podman. */
+        if (fchmod(fd, SPEC_MODE) < 0 || fsync(fd) < 0)
+                return -errno;
+        return 0;
+}
+
+/* An unnamed O_TMPFILE leaves nothing behind if we die while writing; it gets a hidden name only
+ * once complete. Returns -EOPNOTSUPP when the file system or /proc cannot do that. */
+static int write_tmpfile(int dfd, const char *content, size_t len, char *ret_name) {
+        _cleanup_close_ int fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, SPEC_MODE);
+        if (fd < 0)
+                return errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL ? -EOPNOTSUPP : -errno;
+        int r = fill(fd, content, len);
+        if (r < 0)
+                return r;
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+        for (int tries = 0; tries < 100; tries++) {
+                temp_name(ret_name);
+                if (linkat(AT_FDCWD, proc, dfd, ret_name, AT_SYMLINK_FOLLOW) == 0)
+                        return 0;
+                if (errno != EEXIST)
+                        return errno == ENOENT ? -EOPNOTSUPP : -errno;
+        }
+        return -EEXIST;
+}
+
+/* The fallback: a hidden named temp file, removed again on failure. */
+static int write_named_tmp(int dfd, const char *content, size_t len, char *ret_name) {
+        _cleanup_close_ int fd = -EBADF;
+        for (int tries = 0; fd < 0; tries++) {
+                temp_name(ret_name);
+                fd = openat(dfd, ret_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, SPEC_MODE);
+                if (fd < 0 && (errno != EEXIST || tries >= 100))
+                        return -errno;
+        }
+        int r = fill(fd, content, len);
+        if (r < 0)
+                (void) unlinkat(dfd, ret_name, 0);
+        return r;
+}
+
+int cdi_spec_write(const char *dir, const char *name, const char *content, bool *ret_changed) {
+        if (!filename_ok(name))
+                return log_error_errno(-EINVAL, "Invalid spec file name \"%s\": it must be a plain file name", name);
+
+        _cleanup_close_ int dfd = -EBADF;
+        int r = open_dir(dir, true, &dfd);
+        if (r < 0)
+                return r;
+
+        size_t len = strlen(content);
+        r = same_content(dfd, dir, name, content, len);
+        if (r < 0)
+                return log_error_errno(r, "Cannot compare %s/%s: %m", dir, name);
+        if (r > 0) {
+                *ret_changed = false;
+                return 0;
+        }
+
+        char tmp[sizeof TEMP_PREFIX + 6];
+        r = write_tmpfile(dfd, content, len, tmp);
+        if (r == -EOPNOTSUPP)
+                r = write_named_tmp(dfd, content, len, tmp);
+        if (r < 0)
+                return log_write_error(r, "write a new spec in", dir);
+
+        if (renameat(dfd, tmp, dfd, name) < 0) {
+                r = -errno;
+                (void) unlinkat(dfd, tmp, 0);
+                return log_write_error(r, "replace the spec in", dir);
+        }
+        /* The rename is durable only once the directory is. */
+        if (fsync(dfd) < 0)
+                return log_error_errno(-errno, "Wrote %s/%s but cannot sync %s: %m; check the file system",
+                                       dir, name, dir);
+        *ret_changed = true;
+        return 0;
+}
+
+int cdi_spec_remove(const char *dir, const char *name, bool *ret_removed) {
+        if (!filename_ok(name))
+                return log_error_errno(-EINVAL, "Invalid spec file name \"%s\": it must be a plain file name", name);
+
+        _cleanup_close_ int dfd = -EBADF;
+        int r = open_dir(dir, false, &dfd);
+        if (r == -ENOENT) {
+                *ret_removed = false;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+
+        if (unlinkat(dfd, name, 0) < 0) {
+                if (errno == ENOENT) {
+                        *ret_removed = false;
+                        return 0;
+                }
+                return log_write_error(-errno, "remove a stale spec from", dir);
+        }
+        if (fsync(dfd) < 0)
+                return log_error_errno(-errno, "Removed %s/%s but cannot sync %s: %m; check the file system",
+                                       dir, name, dir);
+        *ret_removed = true;
+        return 0;
+}
+
+/* ---- listing ---- */
+
+struct entry {
+        char *fqn;         /* "vendor.com/class=name" */
+        const char *path;  /* owned by the list's paths */
+        size_t prio;       /* index of the directory: later overrides earlier */
+};
+
+struct list {
+        struct entry *entries;
+        size_t n, cap;
+        char **paths;
+        size_t n_paths, cap_paths;
+};
+
+static void list_free(struct list *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->entries[i].fqn);
+        free(l->entries);
+        for (size_t i = 0; i < l->n_paths; i++)
+                free(l->paths[i]);
+        free(l->paths);
+}
+
+static int grow(void **array, size_t *cap, size_t n, size_t size) {
+        if (n < *cap)
+                return 0;
+        size_t ncap = *cap ? *cap * 2 : 16;
+        void *p = reallocarray(*array, ncap, size);
+        if (!p)
+                return -ENOMEM;
+        *array = p;
+        *cap = ncap;
+        return 0;
+}
+
+static int strcmp_ptr(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int entry_cmp(const void *a, const void *b) {
+        const struct entry *x = a, *y = b;
+        int r = strcmp(x->fqn, y->fqn);
+        if (r != 0)
+                return r;
+        return (x->prio > y->prio) - (x->prio < y->prio);
+}
+
+static bool has_suffix(const char *s, const char *suffix) {
+        size_t n = strlen(s), m = strlen(suffix);
+        return n >= m && streq(s + n - m, suffix);
+}
+
+/* Adds the devices of one spec file; invalid specs are skipped with a warning, as podman skips them. */
+static int list_add_spec(struct list *l, char *path, size_t prio) {
+        if (grow((void **) &l->paths, &l->cap_paths, l->n_paths, sizeof *l->paths) < 0) {
+                free(path);
+                return -ENOMEM;
+        }
+        l->paths[l->n_paths++] = path;
+
+        _cleanup_free_ char *text = NULL;
+        size_t size;
+        int r = read_file(path, SPEC_FILE_MAX, &text, &size);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_warning("%s: skipped: cannot read it: %s", path, strerror(-r));
+                return 0;
+        }
+        json_error_t err;
+        json_auto_t *spec = json_loadb(text, size, JSON_REJECT_DUPLICATES, &err);
+        if (!spec || cdi_validate_json(spec, path, NULL) > 0) {
+                log_warning("%s: skipped: not a valid CDI spec, podman ignores it too (run 'gpucdi validate %s')",
+                            path, path);
+                return 0;
+        }
+        const char *kind = json_string_value(json_object_get(spec, "kind"));
+        size_t i;
+        const json_t *d;
+        const json_t *devices = json_object_get(spec, "devices");
+        json_array_foreach(devices, i, d) {
+                if (grow((void **) &l->entries, &l->cap, l->n, sizeof *l->entries) < 0)
+                        return -ENOMEM;
+                char *fqn;
+                if (asprintf(&fqn, "%s=%s", kind, json_string_value(json_object_get(d, "name"))) < 0)
+                        return -ENOMEM;
+                l->entries[l->n++] = (struct entry) { fqn, path, prio };
+        }
+        return 0;
+}
+
+static int list_add_dir(struct list *l, const char *dir, size_t prio) {
+        DIR *d = opendir(dir);
+        if (!d) {
+                /* podman silently skips spec directories that do not exist. */
+                if (errno != ENOENT && errno != ENOTDIR)
+                        log_warning("%s: skipped: cannot read the spec directory: %m", dir);
+                return 0;
+        }
+        char **names = NULL;
+        size_t n = 0, cap = 0;
+        int r = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                /* podman reads *.json and *.yaml, nothing else (not even *.yml). */
+                bool json = has_suffix(de->d_name, ".json"), yaml = has_suffix(de->d_name, ".yaml");
+                if (!json && !yaml)
+                        continue;
+                if (grow((void **) &names, &cap, n, sizeof *names) < 0 || !(names[n] = strdup(de->d_name))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                n++;
+        }
+        closedir(d);
+        if (n > 0)
+                qsort(names, n, sizeof *names, strcmp_ptr);
+
+        for (size_t i = 0; i < n; i++) {
+                char *path = NULL;
+                struct stat st;
+                if (r < 0)
+                        ;
+                else if (path_join(dir, names[i], &path) < 0)
+                        r = -ENOMEM;
+                else if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+                        free(path); /* a dangling link or a directory: podman fails to read it and moves on */
+                else if (has_suffix(names[i], ".yaml")) {
+                        log_warning("%s: skipped: gpucdi reads JSON specs only, but podman reads this YAML spec: "
+                                    "its devices are missing from this list", path);
+                        free(path);
+                } else
+                        r = list_add_spec(l, path, prio);
+                free(names[i]);
+        }
+        free(names);
+        return r;
+}
+
+int cdi_list_full(const char *const *dirs, unsigned flags, FILE *out) {
+        _cleanup_(list_free) struct list l = {};
+        for (size_t p = 0; dirs[p]; p++) {
+                int r = list_add_dir(&l, dirs[p], p);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot list CDI devices: %m");
+        }
+        if (l.n > 0)
+                qsort(l.entries, l.n, sizeof *l.entries, entry_cmp);
+
+        for (size_t i = 0; i < l.n;) {
+                size_t j = i + 1;
+                bool conflict = false;
+                for (; j < l.n && streq(l.entries[j].fqn, l.entries[i].fqn); j++)
+                        if (l.entries[j].prio == l.entries[j - 1].prio) {
+                                conflict = true;
+                                log_warning("%s: defined by both %s and %s: podman refuses to use it until one "
+                                            "is removed", l.entries[j].fqn, l.entries[j - 1].path, l.entries[j].path);
+                        }
+                /* Sorted by priority: the last of the group is the one podman uses. */
+                const struct entry *e = &l.entries[j - 1];
+                if (!conflict) {
+                        if (flags & CDI_LIST_SOURCES)
+                                fprintf(out, "%s\t%s\n", e->fqn, e->path);
+                        else
+                                fprintf(out, "%s\n", e->fqn);
+                }
+                i = j;
+        }
+        return 0;
+}
+
+int cdi_list(const char *const *dirs, FILE *out) {
+        return cdi_list_full(dirs, 0, out);
+}
