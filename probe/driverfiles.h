@@ -17,6 +17,9 @@ enum driver_file_kind {
         _DRIVER_FILE_KIND_MAX,
 };
 
+/* "library", "binary", "vulkan-icd", "vulkan-layer", "egl-vendor" */
+const char *driver_file_kind_name(enum driver_file_kind k);
+
 struct driver_file {
         enum driver_file_kind kind;
         const char *group;   /* "compute", "ml", "graphics", "video", ... from the table */
@@ -36,5 +39,32 @@ struct driver_files {
  * reboot; a missing required library is -ENOENT with a message naming the roots searched. */
 int nvidia_driver_files(const struct probe_roots *roots, const char *driver_version,
                         struct driver_files **ret);
+
+/* The data behind the search (driverfiles-table.c). */
+struct driver_file_pattern {
+        enum driver_file_kind kind;
+        const char *group;
+        /* Libraries: the stem, "libcuda" for libcuda.so.<driver version>; others: the file name. */
+        const char *name;
+        /* Libraries: soname suffix, ".so.1" for libcuda.so.1; NULL when the soname is the file name. */
+        const char *soname_suffix;
+        bool required;
+};
+extern const struct driver_file_pattern driver_file_patterns[];
+extern const size_t n_driver_file_patterns;
+
+/* Directories searched for each kind, relative to every driver root (host = false) or to the host
+ * root (host = true), in priority order. Host libraries come from ld.so.cache instead. */
+struct driver_file_location {
+        enum driver_file_kind kind;
+        bool host;
+        const char *subdir;   /* "" is the driver root itself (a lib dir given as root) */
+};
+extern const struct driver_file_location driver_file_locations[];
+extern const size_t n_driver_file_locations;
+
+/* Driver roots used, relative to the host root, when none is given and they exist. */
+extern const char *const driver_default_roots[];
+extern const size_t n_driver_default_roots;
 void driver_files_free(struct driver_files *f);
 static inline void driver_files_freep(struct driver_files **f) { if (*f) driver_files_free(*f); }

@@ -18,6 +18,8 @@ enum gpu_vendor {
 const char *gpu_vendor_name(enum gpu_vendor v);
 const char *gpu_vendor_domain(enum gpu_vendor v);
 int gpu_vendor_from_name(const char *name, enum gpu_vendor *ret);
+/* 0x10de, 0x1002, 0x8086 -> vendor; -ENOENT for any other PCI vendor id */
+int gpu_vendor_from_pci_id(uint16_t pci_vendor_id, enum gpu_vendor *ret);
 
 struct probe_roots {
         const char *sysfs;  /* default "/sys" */
@@ -30,6 +32,13 @@ struct probe_roots {
 
 #define PCI_ADDR_MAX 32
 #define NODE_PATH_MAX 256
+
+/* A device node the host has (under the dev root), with its container path. */
+struct devnode {
+        char path[NODE_PATH_MAX];        /* container path, "/dev/nvidiactl" */
+        unsigned major, minor;           /* from stat; 0:0 if not a char device */
+        bool is_char;
+};
 
 struct gpu {
         enum gpu_vendor vendor;
@@ -49,13 +58,7 @@ struct gpu {
         int nv_minor;                    /* /dev/nvidiaN, -1 if unknown */
         char nv_uuid[64];                /* "GPU-ad534904-..." */
         char nv_model[128];
-};
-
-/* A device node the host has (under the dev root), with its container path. */
-struct devnode {
-        char path[NODE_PATH_MAX];        /* container path, "/dev/nvidiactl" */
-        unsigned major, minor;           /* from stat; 0:0 if not a char device */
-        bool is_char;
+        struct devnode nv_node;          /* /dev/nvidia<minor> as stat'ed under the dev root; path "" if absent */
 };
 
 struct host {
@@ -67,6 +70,7 @@ struct host {
         size_t n_nv_ctl_nodes;
         /* AMD */
         bool has_kfd;                    /* /dev/kfd */
+        struct devnode kfd_node;         /* its stat, path "" if absent */
 };
 
 /* Enumerate the host. Missing vendor files are not errors (a GPU without its driver still shows);
@@ -77,6 +81,6 @@ static inline void host_freep(struct host **h) { if (*h) host_free(*h); }
 
 size_t host_count_vendor(const struct host *h, enum gpu_vendor v);
 
-/* Print the host as a table or JSON (schema in docs/gpucdi-probe.1.scd). */
+/* Print the host as a table or JSON (schema at the top of print.c and in docs/gpucdi-probe.1.scd). */
 int host_print_table(const struct host *h, FILE *f);
 int host_print_json(const struct host *h, FILE *f);

@@ -9,7 +9,7 @@ static bool log_quiet;
 void log_set_prefix(const char *prefix) { log_prefix = prefix; }
 void log_set_quiet(bool quiet) { log_quiet = quiet; }
 
-static void log_va(const char *level, const char *fmt, va_list ap) {
+_printf_(2, 0) static void log_va(const char *level, const char *fmt, va_list ap) {
         if (log_quiet)
                 return;
         fprintf(stderr, "%s: %s: ", log_prefix, level);

@@ -1,0 +1,556 @@
+/* Finds the files of driverfiles-table.c: libraries by reading each driver root's lib dirs once and
+ * the host's ld.so.cache once; binaries and manifests at their few possible paths. Every hit is
+ * resolved to its real file, which must be a regular file owned by root and writable by nobody else:
+ * it will be bind-mounted into containers. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "driverfiles.h"
+#include "ldcache.h"
+#include "util.h"
+
+#define MAX_SYMLINKS 40
+
+const char *driver_file_kind_name(enum driver_file_kind k) {
+        static const char *const names[_DRIVER_FILE_KIND_MAX] = {
+                [DRIVER_FILE_LIBRARY] = "library",
+                [DRIVER_FILE_BINARY] = "binary",
+                [DRIVER_FILE_VULKAN_ICD] = "vulkan-icd",
+                [DRIVER_FILE_VULKAN_LAYER] = "vulkan-layer",
+                [DRIVER_FILE_EGL_VENDOR] = "egl-vendor",
+        };
+        return (unsigned) k < _DRIVER_FILE_KIND_MAX ? names[k] : NULL;
+}
+
+/* One driver root: where it is for us, and the root its absolute symlinks are relative to. */
+struct search_root {
+        char *path;             /* absolute, openable */
+        const char *link_root;  /* "/" or the host root, when path lies inside the host root */
+};
+
+struct found {
+        char *host_path;        /* real file of the running version */
+        char *mismatch_path;    /* first real file of another version, for the error */
+        char *mismatch_version;
+};
+
+struct search {
+        const char *host_root;  /* normalized: "/" or without trailing slash */
+        bool strict;            /* host root is "/": files must be root's */
+        const char *version;
+        struct search_root *roots;
+        size_t n_roots;
+        struct found *found;    /* indexed like driver_file_patterns */
+        struct stat *dirs_seen; /* lib dirs already read (lib -> lib64 links) */
+        size_t n_dirs_seen;
+};
+
+static bool is_root(const char *p) {
+        return !p || !*p || streq(p, "/");
+}
+
+/* Resolve path (as seen from root) to its real file, following symlinks so that absolute targets
+ * and ".." stay inside root, as the host itself would see them. Returns the root-prefixed path. */
+static int chase(const char *root, const char *path, char **ret) {
+        if (is_root(root)) {
+                char *p = realpath(path, NULL);
+                if (!p)
+                        return -errno;
+                *ret = p;
+                return 0;
+        }
+
+        char resolved[PATH_MAX];
+        size_t rootlen = strlen(root);
+        while (rootlen > 1 && root[rootlen - 1] == '/')
+                rootlen--;
+        if (rootlen >= sizeof resolved)
+                return -ENAMETOOLONG;
+        memcpy(resolved, root, rootlen);
+        resolved[rootlen] = 0;
+        size_t len = rootlen;
+
+        _cleanup_free_ char *todo = strdup(path);
+        if (!todo)
+                return -ENOMEM;
+        const char *p = todo;
+        unsigned links = 0;
+        for (;;) {
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                const char *e = strchrnul(p, '/');
+                size_t clen = (size_t) (e - p);
+                if (clen == 1 && p[0] == '.') {
+                        p = e;
+                        continue;
+                }
+                if (clen == 2 && p[0] == '.' && p[1] == '.') {
+                        while (len > rootlen && resolved[len - 1] != '/')
+                                len--;
+                        if (len > rootlen)
+                                len--;
+                        resolved[len] = 0;
+                        p = e;
+                        continue;
+                }
+                if (len + 1 + clen >= sizeof resolved)
+                        return -ENAMETOOLONG;
+                resolved[len] = '/';
+                memcpy(resolved + len + 1, p, clen);
+                resolved[len + 1 + clen] = 0;
+
+                struct stat st;
+                if (lstat(resolved, &st) < 0)
+                        return -errno;
+                if (S_ISLNK(st.st_mode)) {
+                        char target[PATH_MAX];
+                        if (++links > MAX_SYMLINKS)
+                                return -ELOOP;
+                        ssize_t k = readlink(resolved, target, sizeof target - 1);
+                        if (k < 0)
+                                return -errno;
+                        if ((size_t) k >= sizeof target - 1)
+                                return -ENAMETOOLONG;
+                        target[k] = 0;
+                        char *next;
+                        if (asprintf(&next, "%s%s", target, e) < 0)
+                                return -ENOMEM;
+                        free(todo);
+                        todo = next;
+                        p = todo;
+                        if (target[0] == '/')
+                                len = rootlen;
+                        resolved[len] = 0;
+                        continue;
+                }
+                if (*e && !S_ISDIR(st.st_mode))
+                        return -ENOTDIR;
+                len += 1 + clen;
+                p = e;
+        }
+        char *r = strdup(resolved);
+        if (!r)
+                return -ENOMEM;
+        *ret = r;
+        return 0;
+}
+
+/* Chase a path given in our own namespace: inside the host root, links are the host's. */
+static int chase_abs(const char *link_root, const char *abs, char **ret) {
+        if (is_root(link_root))
+                return chase(NULL, abs, ret);
+        return chase(link_root, abs + strlen(link_root), ret);
+}
+
+/* The host root, or "/" when path is not inside it. */
+static const char *link_root_for(const struct search *s, const char *path) {
+        if (is_root(s->host_root))
+                return "/";
+        size_t n = strlen(s->host_root);
+        if (strncmp(path, s->host_root, n) == 0 && (path[n] == '/' || path[n] == 0))
+                return s->host_root;
+        return "/";
+}
+
+/* Files we bind-mount into containers must not be replaceable by anyone but root. In a fake tree
+ * under a test root, the invoking user's files stand in for root's. */
+static int check_trusted(const struct search *s, const char *path, const struct stat *st) {
+        bool owner_ok = st->st_uid == 0 || (!s->strict && st->st_uid == geteuid());
+        if (!owner_ok)
+                return log_error_errno(EPERM, "Refusing %s: owned by uid %u, not root; driver files must be root's "
+                                       "(chown root:root it, or reinstall the driver)", path, (unsigned) st->st_uid);
+        if (st->st_mode & (S_IWGRP | S_IWOTH))
+                return log_error_errno(EPERM, "Refusing %s: writable by group or others (mode %04o); run chmod go-w on it",
+                                       path, (unsigned) (st->st_mode & 07777));
+        return 0;
+}
+
+/* "libcuda.so.580.159.04" with stem "libcuda" -> "580.159.04"; NULL if name is not <stem>.so.<rest>. */
+static const char *lib_suffix(const char *name, const char *stem) {
+        size_t n = strlen(stem);
+        if (strncmp(name, stem, n) != 0 || strncmp(name + n, ".so.", 4) != 0 || !name[n + 4])
+                return NULL;
+        return name + n + 4;
+}
+
+/* Driver versions are dotted numbers ("580.159.04"); a plain "1" is a soname, not a version. */
+static bool is_driver_version(const char *v) {
+        bool dot = false;
+        if (!*v || *v == '.')
+                return false;
+        for (const char *p = v; *p; p++) {
+                if (*p == '.') {
+                        if (p[1] == '.' || !p[1])
+                                return false;
+                        dot = true;
+                } else if (*p < '0' || *p > '9')
+                        return false;
+        }
+        return dot;
+}
+
+static int library_index(const char *name) {
+        for (size_t i = 0; i < n_driver_file_patterns; i++)
+                if (driver_file_patterns[i].kind == DRIVER_FILE_LIBRARY && lib_suffix(name, driver_file_patterns[i].name))
+                        return (int) i;
+        return -1;
+}
+
+/* A path that may name library idx (a file or a link to it): resolve it and record the real file
+ * if it is of the running version, or remember it as a mismatch. */
+static int consider_library(struct search *s, size_t idx, const char *link_root, const char *abs, const char *what) {
+        const struct driver_file_pattern *pat = &driver_file_patterns[idx];
+        struct found *f = &s->found[idx];
+        _cleanup_free_ char *real = NULL;
+
+        int r = chase_abs(link_root, abs, &real);
+        if (r == -ENOENT) {
+                log_warning("%s %s is a dangling link or missing; ignoring it (%s)", what, abs,
+                            streq(what, "ld.so.cache entry") ? "run ldconfig" : "remove it or reinstall the driver");
+                return 0;
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to resolve %s: %m", abs);
+
+        struct stat st;
+        if (stat(real, &st) < 0)
+                return log_error_errno(errno, "Failed to stat %s: %m", real);
+        if (!S_ISREG(st.st_mode))
+                return 0;
+        const char *base = strrchr(real, '/') + 1;
+        const char *v = lib_suffix(base, pat->name);
+        if (!v || !is_driver_version(v))
+                return 0; /* not a versioned file of this library: nothing tells its version */
+
+        if (!streq(v, s->version)) {
+                if (!f->mismatch_path) {
+                        f->mismatch_path = TAKE_PTR(real);
+                        f->mismatch_version = strdup(v);
+                        if (!f->mismatch_version)
+                                return -ENOMEM;
+                }
+                return 0;
+        }
+        r = check_trusted(s, real, &st);
+        if (r < 0)
+                return r;
+        f->host_path = TAKE_PTR(real);
+        return 0;
+}
+
+static bool dir_seen(struct search *s, int fd) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return false;
+        for (size_t i = 0; i < s->n_dirs_seen; i++)
+                if (s->dirs_seen[i].st_dev == st.st_dev && s->dirs_seen[i].st_ino == st.st_ino)
+                        return true;
+        struct stat *n = realloc(s->dirs_seen, (s->n_dirs_seen + 1) * sizeof *n);
+        if (n) {
+                s->dirs_seen = n;
+                s->dirs_seen[s->n_dirs_seen++] = st;
+        }
+        return false;
+}
+
+static int scan_lib_dir(struct search *s, const struct search_root *root, const char *subdir) {
+        _cleanup_free_ char *dir = NULL;
+        int r = path_join(root->path, subdir, &dir);
+        if (r < 0)
+                return r;
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT || errno == ENOTDIR ? 0 : log_error_errno(errno, "Failed to open %s: %m", dir);
+        if (dir_seen(s, fd)) {
+                close(fd);
+                return 0;
+        }
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return log_error_errno(errno, "Failed to read %s: %m", dir);
+        }
+        struct dirent *de;
+        r = 0;
+        while ((de = readdir(d))) {
+                int idx = library_index(de->d_name);
+                if (idx < 0 || s->found[idx].host_path)
+                        continue;
+                _cleanup_free_ char *abs = NULL;
+                r = path_join(dir, de->d_name, &abs);
+                if (r < 0)
+                        break;
+                r = consider_library(s, (size_t) idx, root->link_root, abs, "Driver file");
+                if (r < 0)
+                        break;
+        }
+        closedir(d);
+        return r;
+}
+
+static int scan_ldcache(struct search *s) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_(ldcache_closep) struct ldcache *c = NULL;
+        int r = path_join(s->host_root, "etc/ld.so.cache", &path);
+        if (r < 0)
+                return r;
+        r = ldcache_open(path, &c);
+        if (r == -ENOENT)
+                return 0; /* NixOS and Nix-built roots have none */
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ldcache_count(c); i++) {
+                const struct ldcache_entry *e = ldcache_entry(c, i);
+                if (!ldcache_flags_native(e->flags) || e->value[0] != '/')
+                        continue;
+                int idx = library_index(e->key);
+                if (idx < 0 || s->found[idx].host_path)
+                        continue;
+                _cleanup_free_ char *abs = NULL;
+                r = path_join(s->host_root, e->value, &abs);
+                if (r < 0)
+                        return r;
+                r = consider_library(s, (size_t) idx, s->host_root, abs, "ld.so.cache entry");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Binaries and manifests: the first existing file at <dir>/<name>, in location order. */
+static int find_named_file(struct search *s, size_t idx) {
+        const struct driver_file_pattern *pat = &driver_file_patterns[idx];
+        for (size_t l = 0; l < n_driver_file_locations; l++) {
+                const struct driver_file_location *loc = &driver_file_locations[l];
+                if (loc->kind != pat->kind)
+                        continue;
+                size_t n = loc->host ? 1 : s->n_roots;
+                for (size_t k = 0; k < n; k++) {
+                        const char *base = loc->host ? s->host_root : s->roots[k].path;
+                        const char *link_root = loc->host ? s->host_root : s->roots[k].link_root;
+                        _cleanup_free_ char *dir = NULL, *abs = NULL, *real = NULL;
+                        int r = path_join(base, loc->subdir, &dir);
+                        if (r >= 0)
+                                r = path_join(dir, pat->name, &abs);
+                        if (r < 0)
+                                return r;
+                        r = chase_abs(link_root, abs, &real);
+                        if (r == -ENOENT || r == -ENOTDIR)
+                                continue;
+                        if (r < 0)
+                                return log_error_errno(r, "Failed to resolve %s: %m", abs);
+                        struct stat st;
+                        if (stat(real, &st) < 0)
+                                return log_error_errno(errno, "Failed to stat %s: %m", real);
+                        if (!S_ISREG(st.st_mode))
+                                continue;
+                        r = check_trusted(s, real, &st);
+                        if (r < 0)
+                                return r;
+                        s->found[idx].host_path = TAKE_PTR(real);
+                        return 0;
+                }
+        }
+        return 0;
+}
+
+static int add_root(struct search *s, const char *path, bool must_exist) {
+        struct stat st;
+        int r = stat(path, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+        if (r < 0)
+                return must_exist ? log_error_errno(r, "Cannot use driver root %s (--driver-root): %m", path) : 0;
+        char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        s->roots[s->n_roots++] = (struct search_root) { .path = p, .link_root = link_root_for(s, p) };
+        return 0;
+}
+
+static char *roots_searched(const struct search *s) {
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+        if (!f)
+                return NULL;
+        for (size_t i = 0; i < s->n_roots; i++)
+                fprintf(f, "%s, ", s->roots[i].path);
+        fprintf(f, "%s%setc/ld.so.cache", is_root(s->host_root) ? "" : s->host_root, "/");
+        if (fclose(f) != 0) {
+                free(text);
+                return NULL;
+        }
+        return text;
+}
+
+static int file_compare(const void *a, const void *b) {
+        const struct driver_file *x = a, *y = b;
+        if (x->kind != y->kind)
+                return x->kind < y->kind ? -1 : 1;
+        return strcmp(x->name, y->name);
+}
+
+void driver_files_free(struct driver_files *f) {
+        if (!f)
+                return;
+        for (size_t i = 0; i < f->n_files; i++) {
+                free(f->files[i].host_path);
+                free(f->files[i].name);
+                free(f->files[i].soname);
+        }
+        free(f->files);
+        free(f);
+}
+
+static void search_done(struct search *s) {
+        for (size_t i = 0; i < s->n_roots; i++)
+                free(s->roots[i].path);
+        free(s->roots);
+        if (s->found)
+                for (size_t i = 0; i < n_driver_file_patterns; i++) {
+                        free(s->found[i].host_path);
+                        free(s->found[i].mismatch_path);
+                        free(s->found[i].mismatch_version);
+                }
+        free(s->found);
+        free(s->dirs_seen);
+}
+
+/* Turn what was found into the result, or report every missing/mismatched library at once. */
+static int collect(struct search *s, struct driver_files **ret) {
+        int r = 0;
+        size_t n = 0;
+
+        for (size_t i = 0; i < n_driver_file_patterns; i++) {
+                const struct driver_file_pattern *pat = &driver_file_patterns[i];
+                const struct found *f = &s->found[i];
+                if (f->host_path) {
+                        n++;
+                        continue;
+                }
+                if (f->mismatch_path) {
+                        log_error("%s is from NVIDIA driver %s but the running kernel module is %s: "
+                                  "reboot or reinstall the driver, then run gpucdi generate",
+                                  f->mismatch_path, f->mismatch_version, s->version);
+                        r = -EPROTO;
+                } else if (pat->required) {
+                        _cleanup_free_ char *where = roots_searched(s);
+                        log_error("Required NVIDIA library %s.so.%s not found (searched %s); "
+                                  "pass the driver's location with --driver-root DIR",
+                                  pat->name, s->version, where ?: "the driver roots");
+                        if (r == 0)
+                                r = -ENOENT;
+                }
+        }
+        if (r < 0)
+                return r;
+
+        _cleanup_(driver_files_freep) struct driver_files *out = calloc(1, sizeof *out);
+        if (!out)
+                return -ENOMEM;
+        out->files = calloc(n ?: 1, sizeof(struct driver_file));
+        if (!out->files)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_driver_file_patterns; i++) {
+                const struct driver_file_pattern *pat = &driver_file_patterns[i];
+                struct found *f = &s->found[i];
+                if (!f->host_path)
+                        continue;
+                struct driver_file *df = &out->files[out->n_files++];
+                df->kind = pat->kind;
+                df->group = pat->group;
+                df->required = pat->required;
+                df->host_path = TAKE_PTR(f->host_path);
+                df->name = strdup(strrchr(df->host_path, '/') + 1);
+                if (!df->name)
+                        return -ENOMEM;
+                if (pat->kind == DRIVER_FILE_LIBRARY && pat->soname_suffix) {
+                        if (asprintf(&df->soname, "%s%s", pat->name, pat->soname_suffix) < 0) {
+                                df->soname = NULL;
+                                return -ENOMEM;
+                        }
+                } else if (pat->kind == DRIVER_FILE_LIBRARY) {
+                        df->soname = strdup(df->name);
+                        if (!df->soname)
+                                return -ENOMEM;
+                }
+        }
+        qsort(out->files, out->n_files, sizeof(struct driver_file), file_compare);
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+int nvidia_driver_files(const struct probe_roots *roots, const char *driver_version, struct driver_files **ret) {
+        const char *host_root = roots && !is_root(roots->root) ? roots->root : "/";
+        _cleanup_free_ char *host_norm = strdup(host_root);
+        int r;
+
+        if (!host_norm)
+                return -ENOMEM;
+        for (size_t n = strlen(host_norm); n > 1 && host_norm[n - 1] == '/'; n--)
+                host_norm[n - 1] = 0;
+        struct stat st;
+        if (stat(host_norm, &st) < 0)
+                return log_error_errno(errno, "Cannot use %s as host root (--host-root): %m", host_norm);
+        if (!driver_version || !*driver_version)
+                return log_error_errno(ENOENT, "NVIDIA driver version unknown (no /proc/driver/nvidia/version): "
+                                       "is the nvidia kernel module loaded?");
+
+        struct search s = {
+                .host_root = host_norm,
+                .strict = is_root(host_norm),
+                .version = driver_version,
+        };
+        size_t n_user = roots ? roots->n_driver_roots : 0;
+        s.roots = calloc(n_user + n_driver_default_roots, sizeof(struct search_root));
+        s.found = calloc(n_driver_file_patterns, sizeof(struct found));
+        if (!s.roots || !s.found) {
+                r = -ENOMEM;
+                goto finish;
+        }
+
+        if (n_user > 0) {
+                for (size_t i = 0; i < n_user; i++) {
+                        r = add_root(&s, roots->driver_roots[i], true);
+                        if (r < 0)
+                                goto finish;
+                }
+        } else
+                for (size_t i = 0; i < n_driver_default_roots; i++) {
+                        _cleanup_free_ char *p = NULL;
+                        r = path_join(host_norm, driver_default_roots[i], &p);
+                        if (r >= 0)
+                                r = add_root(&s, p, false);
+                        if (r < 0)
+                                goto finish;
+                }
+
+        /* Libraries: driver roots first (what the user pointed at), then the host's cache. */
+        for (size_t k = 0; k < s.n_roots; k++)
+                for (size_t l = 0; l < n_driver_file_locations; l++) {
+                        if (driver_file_locations[l].kind != DRIVER_FILE_LIBRARY || driver_file_locations[l].host)
+                                continue;
+                        r = scan_lib_dir(&s, &s.roots[k], driver_file_locations[l].subdir);
+                        if (r < 0)
+                                goto finish;
+                }
+        r = scan_ldcache(&s);
+        if (r < 0)
+                goto finish;
+
+        for (size_t i = 0; i < n_driver_file_patterns; i++) {
+                if (driver_file_patterns[i].kind == DRIVER_FILE_LIBRARY)
+                        continue;
+                r = find_named_file(&s, i);
+                if (r < 0)
+                        goto finish;
+        }
+
+        r = collect(&s, ret);
+finish:
+        search_done(&s);
+        return r;
+}

@@ -1,0 +1,248 @@
+/* `gpucdi probe` output: a table for people, JSON for programs.
+ *
+ * JSON schema (stable; keys always present unless marked "only"; absent values are null):
+ *
+ * {
+ *   "gpus": [                              sorted by PCI address; "index" is the CDI device name
+ *     {
+ *       "index": 0,
+ *       "vendor": "nvidia",                "nvidia" | "amd" | "intel"
+ *       "pci": "0000:00:06.0",
+ *       "vendor_id": "0x10de",             PCI ids as 4-digit lowercase hex strings
+ *       "device_id": "0x2330",
+ *       "subsystem_vendor_id": "0x10de",
+ *       "subsystem_device_id": "0x16c1",
+ *       "class": "0x030200",               class, subclass, programming interface
+ *       "driver": "nvidia",                bound kernel driver, or null
+ *       "numa_node": 0,                    or null when the platform does not say
+ *       "nodes": {                         DRM nodes as container paths
+ *         "card": "/dev/dri/card1",        or null
+ *         "card_minor": 1,                 or null (major is always 226)
+ *         "render": "/dev/dri/renderD128", or null
+ *         "render_minor": 128,             or null
+ *         "by_path_card": "/dev/dri/by-path/pci-0000:03:00.0-card",     or null
+ *         "by_path_render": "/dev/dri/by-path/pci-0000:03:00.0-render", or null
+ *         "drm_confirmed": false           libdrm's device list agreed with the sysfs mapping
+ *       },
+ *       "nvidia": {                        only for vendor "nvidia"; null without /proc details
+ *         "minor": 0,                      /dev/nvidia<minor>
+ *         "uuid": "GPU-ad534904-764e-e9f8-c1cb-0fa2ae372e33",
+ *         "model": "NVIDIA H100 80GB HBM3",
+ *         "node": DEVNODE                  /dev/nvidia<minor> under the dev root, or null
+ *       }
+ *     }
+ *   ],
+ *   "nvidia": {
+ *     "driver_version": "580.159.04",      from /proc/driver/nvidia/version, or null
+ *     "control_nodes": [DEVNODE, ...]      nvidiactl, nvidia-uvm, nvidia-uvm-tools, nvidia-modeset:
+ *   },                                     those present, in this order
+ *   "amd": {
+ *     "kfd": true,                         /dev/kfd present
+ *     "kfd_node": DEVNODE                  or null
+ *   }
+ * }
+ *
+ * DEVNODE = {"path": "/dev/nvidiactl", "char_device": true, "major": 195, "minor": 255}
+ *   path is the container path; major/minor come from stat() and are 0 when char_device is false
+ *   (a placeholder file in a fake dev root).
+ *
+ * Output is indented by 2 spaces, keys in the order above, with a final newline. */
+#include <jansson.h>
+
+#include "probe.h"
+#include "util.h"
+
+static json_t *devnode_json(const struct devnode *d) {
+        if (!d->path[0])
+                return json_null();
+        return json_pack("{s:s, s:b, s:I, s:I}", "path", d->path, "char_device", d->is_char,
+                         "major", (json_int_t) d->major, "minor", (json_int_t) d->minor);
+}
+
+static json_t *int_or_null(int v) {
+        return v >= 0 ? json_integer(v) : json_null();
+}
+
+static const char *str_or_null(const char *s) {
+        return s && *s ? s : NULL;
+}
+
+static json_t *gpu_json(const struct gpu *g, size_t index) {
+        char vid[8], did[8], svid[8], sdid[8], cls[12];
+        snprintf(vid, sizeof vid, "0x%04x", g->vendor_id);
+        snprintf(did, sizeof did, "0x%04x", g->device_id);
+        snprintf(svid, sizeof svid, "0x%04x", g->subsys_vendor_id);
+        snprintf(sdid, sizeof sdid, "0x%04x", g->subsys_device_id);
+        snprintf(cls, sizeof cls, "0x%06x", (unsigned) (g->class_code & 0xffffff));
+
+        json_t *nodes = json_pack("{s:s?, s:o, s:s?, s:o, s:s?, s:s?, s:b}",
+                                  "card", str_or_null(g->card_node),
+                                  "card_minor", int_or_null(g->card_minor),
+                                  "render", str_or_null(g->render_node),
+                                  "render_minor", int_or_null(g->render_minor),
+                                  "by_path_card", str_or_null(g->by_path_card),
+                                  "by_path_render", str_or_null(g->by_path_render),
+                                  "drm_confirmed", g->drm_confirmed);
+        if (!nodes)
+                return NULL;
+
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:o}",
+                              "index", (json_int_t) index,
+                              "vendor", gpu_vendor_name(g->vendor),
+                              "pci", g->pci_addr,
+                              "vendor_id", vid,
+                              "device_id", did,
+                              "subsystem_vendor_id", svid,
+                              "subsystem_device_id", sdid,
+                              "class", cls,
+                              "driver", str_or_null(g->driver),
+                              "numa_node", int_or_null(g->numa_node),
+                              "nodes", nodes);
+        if (!o || g->vendor != GPU_VENDOR_NVIDIA)
+                return o;
+
+        json_t *nv = g->nv_minor < 0 ? json_null()
+                                     : json_pack("{s:i, s:s, s:s, s:o}", "minor", g->nv_minor, "uuid", g->nv_uuid,
+                                                 "model", g->nv_model, "node", devnode_json(&g->nv_node));
+        if (!nv || json_object_set_new(o, "nvidia", nv) < 0) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
+}
+
+static json_t *host_json(const struct host *h) {
+        json_auto_t *gpus = json_array();
+        json_auto_t *ctl = json_array();
+        if (!gpus || !ctl)
+                return NULL;
+        for (size_t i = 0; i < h->n_gpus; i++)
+                if (json_array_append_new(gpus, gpu_json(&h->gpus[i], i)) < 0)
+                        return NULL;
+        for (size_t i = 0; i < h->n_nv_ctl_nodes; i++)
+                if (json_array_append_new(ctl, devnode_json(&h->nv_ctl_nodes[i])) < 0)
+                        return NULL;
+
+        return json_pack("{s:O, s:{s:s?, s:O}, s:{s:b, s:o}}",
+                         "gpus", gpus,
+                         "nvidia", "driver_version", str_or_null(h->nv_driver_version), "control_nodes", ctl,
+                         "amd", "kfd", h->has_kfd, "kfd_node", devnode_json(&h->kfd_node));
+}
+
+int host_print_json(const struct host *h, FILE *f) {
+        json_auto_t *root = host_json(h);
+        if (!root)
+                return log_error_errno(ENOMEM, "Failed to build the probe JSON: %m");
+        if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || fputc('\n', f) == EOF || fflush(f) != 0)
+                return log_error_errno(errno ?: EIO, "Failed to write the probe JSON: %m");
+        return 0;
+}
+
+enum { COL_INDEX, COL_VENDOR, COL_PCI, COL_ID, COL_DRIVER, COL_NUMA, COL_NODES, COL_DETAILS, _COL_MAX };
+
+static const char *const col_title[_COL_MAX] = {
+        "#", "VENDOR", "PCI", "ID", "DRIVER", "NUMA", "NODES", "DETAILS",
+};
+
+static void gpu_cells(const struct gpu *g, size_t index, char cells[_COL_MAX][512]) {
+        snprintf(cells[COL_INDEX], 512, "%zu", index);
+        snprintf(cells[COL_VENDOR], 512, "%s", gpu_vendor_name(g->vendor));
+        snprintf(cells[COL_PCI], 512, "%s", g->pci_addr);
+        snprintf(cells[COL_ID], 512, "%04x:%04x", g->vendor_id, g->device_id);
+        snprintf(cells[COL_DRIVER], 512, "%s", g->driver[0] ? g->driver : "-");
+        if (g->numa_node >= 0)
+                snprintf(cells[COL_NUMA], 512, "%d", g->numa_node);
+        else
+                snprintf(cells[COL_NUMA], 512, "-");
+
+        const char *nodes[] = { g->nv_node.path, g->card_node, g->render_node };
+        char *p = cells[COL_NODES];
+        size_t left = 512;
+        p[0] = 0;
+        for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
+                if (!nodes[i][0])
+                        continue;
+                int k = snprintf(p, left, "%s%s", p == cells[COL_NODES] ? "" : " ", nodes[i]);
+                if (k < 0 || (size_t) k >= left)
+                        break;
+                p += k;
+                left -= (size_t) k;
+        }
+        if (!cells[COL_NODES][0])
+                snprintf(cells[COL_NODES], 512, "-");
+
+        if (g->vendor == GPU_VENDOR_NVIDIA && g->nv_minor >= 0)
+                snprintf(cells[COL_DETAILS], 512, "%s, %s", g->nv_model, g->nv_uuid);
+        else if (g->by_path_card[0] || g->by_path_render[0])
+                snprintf(cells[COL_DETAILS], 512, "by-path links%s", g->drm_confirmed ? ", confirmed by libdrm" : "");
+        else
+                snprintf(cells[COL_DETAILS], 512, "%s", g->drm_confirmed ? "confirmed by libdrm" : "");
+}
+
+static void print_row(FILE *f, char cells[_COL_MAX][512], const int width[_COL_MAX]) {
+        char line[_COL_MAX * 520];
+        size_t n = 0;
+        for (int c = 0; c < _COL_MAX; c++) {
+                int k = snprintf(line + n, sizeof line - n, "%-*s  ", width[c], cells[c]);
+                if (k < 0 || (size_t) k >= sizeof line - n)
+                        break;
+                n += (size_t) k;
+        }
+        while (n > 0 && line[n - 1] == ' ')
+                n--; /* no trailing blanks after the last column */
+        fprintf(f, "%.*s\n", (int) n, line);
+}
+
+static void print_devnode(FILE *f, const struct devnode *d) {
+        if (d->is_char)
+                fprintf(f, "%s (%u:%u)", d->path, d->major, d->minor);
+        else
+                fprintf(f, "%s (not a device node)", d->path);
+}
+
+int host_print_table(const struct host *h, FILE *f) {
+        if (h->n_gpus == 0)
+                fprintf(f, "No NVIDIA, AMD or Intel GPU found.\n");
+        else {
+                _cleanup_free_ char (*cells)[_COL_MAX][512] = calloc(h->n_gpus + 1, sizeof *cells);
+                if (!cells)
+                        return -ENOMEM;
+                int width[_COL_MAX] = {};
+                for (int c = 0; c < _COL_MAX; c++)
+                        snprintf(cells[0][c], 512, "%s", col_title[c]);
+                for (size_t i = 0; i < h->n_gpus; i++)
+                        gpu_cells(&h->gpus[i], i, cells[i + 1]);
+                for (size_t i = 0; i <= h->n_gpus; i++)
+                        for (int c = 0; c < _COL_MAX; c++) {
+                                int len = (int) strlen(cells[i][c]);
+                                if (len > width[c])
+                                        width[c] = len;
+                        }
+                for (size_t i = 0; i <= h->n_gpus; i++)
+                        print_row(f, cells[i], width);
+        }
+
+        if (h->nv_driver_version[0] || h->n_nv_ctl_nodes > 0) {
+                fprintf(f, "\nNVIDIA driver: %s\n", h->nv_driver_version[0] ? h->nv_driver_version : "not loaded");
+                fprintf(f, "NVIDIA control nodes: ");
+                if (h->n_nv_ctl_nodes == 0)
+                        fprintf(f, "none");
+                for (size_t i = 0; i < h->n_nv_ctl_nodes; i++) {
+                        if (i > 0)
+                                fprintf(f, ", ");
+                        print_devnode(f, &h->nv_ctl_nodes[i]);
+                }
+                fputc('\n', f);
+        }
+        if (h->has_kfd || host_count_vendor(h, GPU_VENDOR_AMD) > 0) {
+                fprintf(f, "%sAMD compute (kfd): ", h->nv_driver_version[0] || h->n_nv_ctl_nodes > 0 ? "" : "\n");
+                if (h->has_kfd)
+                        print_devnode(f, &h->kfd_node);
+                else
+                        fprintf(f, "no /dev/kfd");
+                fputc('\n', f);
+        }
+        if (fflush(f) != 0 || ferror(f))
+                return log_error_errno(errno ?: EIO, "Failed to write the probe table: %m");
+        return 0;
+}

@@ -1,0 +1,28 @@
+/* Interfaces between the probe modules (pci.c, drm.c, nvidia.c, probe.c); not for other libraries.
+ * Named so that it cannot shadow a system header (libdrm puts drm.h on the include path). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probe.h"
+
+/* pci.c: display/3D/VGA devices of the known vendors under <sysfs>/bus/pci, sorted by address. A
+ * sysfs tree without bus/pci/devices has no GPUs; anything libpci cannot read is -EBADMSG. */
+int pci_enumerate_gpus(const char *sysfs_root, struct gpu **ret_gpus, size_t *ret_n);
+/* "0000:00:06.0" -> numbers; -EINVAL unless the whole string is an address. */
+int pci_addr_parse(const char *s, unsigned *ret_domain, unsigned *ret_bus, unsigned *ret_dev, unsigned *ret_func);
+int pci_addr_compare(const char *a, const char *b);
+
+/* drm.c: card/render nodes of each GPU (libudev when sysfs_root is /sys, a sysfs walk otherwise),
+ * /dev/dri/by-path links under dev_fd, and libdrm's confirmation when sysfs and dev are the real ones. */
+int drm_attach_nodes(const char *sysfs_root, const char *dev_root, int dev_fd, struct gpu *gpus, size_t n);
+
+/* nvidia.c: the parsers take file contents (path only for messages) so that tests can feed them. */
+int nvidia_parse_version(const char *text, size_t size, const char *path, char *ret, size_t ret_size);
+int nvidia_parse_gpu_info(const char *text, size_t size, const char *path, struct gpu *g);
+/* Driver version, per-GPU information, control and GPU nodes. */
+int nvidia_probe(const char *proc_root, int dev_fd, struct host *h);
+
+/* probe.c: stat <dev_fd>/<name>; -ENOENT if absent, without logging. */
+int devnode_stat(int dev_fd, const char *name, struct devnode *ret);

@@ -1,0 +1,129 @@
+/* probe_host(): PCI GPUs, then their DRM nodes, then vendor details, each from its own module. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "probe-internal.h"
+#include "util.h"
+
+static const struct {
+        const char *name;
+        const char *domain;
+        uint16_t pci_id;
+} vendor_table[_GPU_VENDOR_MAX] = {
+        [GPU_VENDOR_NVIDIA] = { "nvidia", "nvidia.com", 0x10de },
+        [GPU_VENDOR_AMD] = { "amd", "amd.com", 0x1002 },
+        [GPU_VENDOR_INTEL] = { "intel", "intel.com", 0x8086 },
+};
+
+const char *gpu_vendor_name(enum gpu_vendor v) {
+        return (unsigned) v < _GPU_VENDOR_MAX ? vendor_table[v].name : NULL;
+}
+
+const char *gpu_vendor_domain(enum gpu_vendor v) {
+        return (unsigned) v < _GPU_VENDOR_MAX ? vendor_table[v].domain : NULL;
+}
+
+int gpu_vendor_from_name(const char *name, enum gpu_vendor *ret) {
+        for (unsigned v = 0; v < _GPU_VENDOR_MAX; v++)
+                if (streq(name, vendor_table[v].name)) {
+                        *ret = (enum gpu_vendor) v;
+                        return 0;
+                }
+        return -ENOENT;
+}
+
+int gpu_vendor_from_pci_id(uint16_t pci_vendor_id, enum gpu_vendor *ret) {
+        for (unsigned v = 0; v < _GPU_VENDOR_MAX; v++)
+                if (pci_vendor_id == vendor_table[v].pci_id) {
+                        *ret = (enum gpu_vendor) v;
+                        return 0;
+                }
+        return -ENOENT;
+}
+
+int devnode_stat(int dev_fd, const char *name, struct devnode *ret) {
+        struct stat st;
+        struct devnode d = {};
+
+        if (fstatat(dev_fd, name, &st, 0) < 0)
+                return -errno;
+        if (snprintf(d.path, sizeof d.path, "/dev/%s", name) >= (int) sizeof d.path)
+                return -ENAMETOOLONG;
+        /* Fake dev roots made without mknod hold plain files: present, but 0:0 and not a char device. */
+        if (S_ISCHR(st.st_mode)) {
+                d.is_char = true;
+                d.major = major(st.st_rdev);
+                d.minor = minor(st.st_rdev);
+        }
+        *ret = d;
+        return 0;
+}
+
+static int check_root_dir(const char *path, const char *option) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return log_error_errno(errno, "Cannot use %s as %s: %m", path, option);
+        if (!S_ISDIR(st.st_mode))
+                return log_error_errno(ENOTDIR, "Cannot use %s as %s: %m", path, option);
+        return 0;
+}
+
+void host_free(struct host *h) {
+        if (!h)
+                return;
+        free(h->gpus);
+        free(h->nv_ctl_nodes);
+        free(h);
+}
+
+size_t host_count_vendor(const struct host *h, enum gpu_vendor v) {
+        size_t n = 0;
+        for (size_t i = 0; i < h->n_gpus; i++)
+                if (h->gpus[i].vendor == v)
+                        n++;
+        return n;
+}
+
+int probe_host(const struct probe_roots *roots, struct host **ret) {
+        const char *sysfs = roots && roots->sysfs ? roots->sysfs : "/sys";
+        const char *proc = roots && roots->proc ? roots->proc : "/proc";
+        const char *dev = roots && roots->dev ? roots->dev : "/dev";
+        int r;
+
+        /* A mistyped root must not look like a host without GPUs. */
+        r = check_root_dir(sysfs, "sysfs root (--sysfs-root)");
+        if (r < 0)
+                return r;
+        r = check_root_dir(proc, "proc root (--proc-root)");
+        if (r < 0)
+                return r;
+        _cleanup_close_ int dev_fd = open(dev, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dev_fd < 0)
+                return log_error_errno(errno, "Cannot use %s as dev root (--dev-root): %m", dev);
+
+        _cleanup_(host_freep) struct host *h = calloc(1, sizeof *h);
+        if (!h)
+                return -ENOMEM;
+
+        r = pci_enumerate_gpus(sysfs, &h->gpus, &h->n_gpus);
+        if (r < 0)
+                return r;
+
+        r = drm_attach_nodes(sysfs, dev, dev_fd, h->gpus, h->n_gpus);
+        if (r < 0)
+                return r;
+
+        r = nvidia_probe(proc, dev_fd, h);
+        if (r < 0)
+                return r;
+
+        r = devnode_stat(dev_fd, "kfd", &h->kfd_node);
+        if (r >= 0)
+                h->has_kfd = true;
+        else if (r != -ENOENT)
+                return log_error_errno(r, "Failed to stat %s/kfd: %m", dev);
+
+        *ret = TAKE_PTR(h);
+        return 0;
+}
