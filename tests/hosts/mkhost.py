@@ -116,35 +116,35 @@ BASE_CHAR_DEVICES = [
 BLOCK_DEVICES = [(7, "loop"), (253, "zram"), (254, "virtblk"), (259, "blkext")]
 
 # The NVIDIA driver's libraries as installed on the H100 host (driver-tree.txt, ldconfig-p.txt):
-# (name, soname suffix or None when the soname is the fully versioned name,
-#  has /lib links, listed under /lib in ld.so.cache).
+# (name, soname suffix or None when the soname is the fully versioned name). Each also has
+# absolute links from /lib, and ld.so.cache lists both /usr/local/nvidia/lib64 and /lib.
 NV_LIBS = [
-    ("libEGL_nvidia", "0", True, True),
-    ("libGLESv1_CM_nvidia", "1", True, True),
-    ("libGLESv2_nvidia", "2", True, True),
-    ("libGLX_nvidia", "0", True, True),
-    ("libcuda", "1", True, False),
-    ("libcudadebugger", "1", True, False),
-    ("libnvcuvid", "1", False, False),
-    ("libnvidia-allocator", "1", True, True),
-    ("libnvidia-cfg", "1", True, True),
-    ("libnvidia-eglcore", None, True, True),
-    ("libnvidia-encode", "1", True, True),
-    ("libnvidia-fbc", "1", True, True),
-    ("libnvidia-glcore", None, True, True),
-    ("libnvidia-glsi", None, True, True),
-    ("libnvidia-glvkspirv", None, True, True),
-    ("libnvidia-gpucomp", None, True, True),
-    ("libnvidia-ml", "1", True, True),
-    ("libnvidia-nvvm", "4", True, True),
-    ("libnvidia-opencl", "1", True, True),
-    ("libnvidia-opticalflow", "1", True, True),
-    ("libnvidia-pkcs11-openssl3", None, True, True),
-    ("libnvidia-ptxjitcompiler", "1", True, True),
-    ("libnvidia-rtcore", None, True, True),
-    ("libnvidia-tls", None, True, True),
-    ("libnvoptix", "1", False, False),
-    ("libvdpau_nvidia", "1", True, True),
+    ("libEGL_nvidia", "0"),
+    ("libGLESv1_CM_nvidia", "1"),
+    ("libGLESv2_nvidia", "2"),
+    ("libGLX_nvidia", "0"),
+    ("libcuda", "1"),
+    ("libcudadebugger", "1"),
+    ("libnvcuvid", "1"),
+    ("libnvidia-allocator", "1"),
+    ("libnvidia-cfg", "1"),
+    ("libnvidia-eglcore", None),
+    ("libnvidia-encode", "1"),
+    ("libnvidia-fbc", "1"),
+    ("libnvidia-glcore", None),
+    ("libnvidia-glsi", None),
+    ("libnvidia-glvkspirv", None),
+    ("libnvidia-gpucomp", None),
+    ("libnvidia-ml", "1"),
+    ("libnvidia-nvvm", "4"),
+    ("libnvidia-opencl", "1"),
+    ("libnvidia-opticalflow", "1"),
+    ("libnvidia-pkcs11-openssl3", None),
+    ("libnvidia-ptxjitcompiler", "1"),
+    ("libnvidia-rtcore", None),
+    ("libnvidia-tls", None),
+    ("libnvoptix", "1"),
+    ("libvdpau_nvidia", "1"),
 ]
 NV_BINARIES = ["nvidia-cuda-mps-control", "nvidia-cuda-mps-server", "nvidia-debugdump",
                "nvidia-persistenced", "nvidia-smi"]
@@ -282,7 +282,7 @@ INTEL_IGPU = {
 # Per host: gpus (PCI devices; "drm": (card, render) minors; "by_path": udev's by-path links),
 # nvidia (kernel module version, driver files: version, layout local|ubuntu|nixos, modeset, caps,
 # uvm/caps majors), kfd (its dynamic major), simpledrm (a non-PCI card0), breaks (applied last),
-# expect (what gpucdi must say about a broken host: verb -> exit code and a stderr substring).
+# expect (what gpucdi must say about a broken host: verb -> exit code and stderr substrings).
 HOSTS = {
     "h100": {
         "gpus": [h100("h100", "0000:00:06.0", 0, uuid=H100_UUID)],
@@ -689,7 +689,7 @@ class DriverInstall:
     def lib_files(self):
         """[(file name, soname, dev link name)] of the driver's libraries."""
         out = []
-        for name, sover, _, _ in NV_LIBS:
+        for name, sover in NV_LIBS:
             fname = f"{name}.so.{self.version}"
             soname = f"{name}.so.{sover}" if sover else fname
             out.append((fname, soname, f"{name}.so"))
@@ -725,7 +725,8 @@ def build_fhs_root(host, root):
         write(f"{root}/{MULTIARCH}/{fname}", elf_shared_object(soname, needed), 0o755)
         if fname != soname:
             symlink(fname, f"{root}/{MULTIARCH}/{soname}")
-        cache.append((soname, f"/{MULTIARCH}/{soname}"))
+        # ldconfig finds them through /lib/x86_64-linux-gnu first (ld.so.conf.d order).
+        cache.append((soname, f"/lib/x86_64-linux-gnu/{soname}"))
     symlink("../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", f"{root}/usr/lib64/ld-linux-x86-64.so.2")
     write(f"{root}/etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n\n")
     write(f"{root}/etc/ld.so.conf.d/x86_64-linux-gnu.conf",
@@ -779,20 +780,15 @@ def build_nvidia_root(host, root, stub_libcuda):
         for sub in ("vulkan/icd.d/nvidia_icd.json", "glvnd/egl_vendor.d/10_nvidia.json"):
             symlink(f"/usr/local/nvidia/share/{sub}", f"{root}/usr/share/{sub}")
         write(f"{root}/etc/ld.so.conf.d/000_nvidia.conf", "/usr/local/nvidia/lib64\n")
-        for (name, sover, lib_links, lib_cached), (fname, soname, devlink) in zip(NV_LIBS, inst.lib_files()):
+        for (name, sover), (fname, soname, devlink) in zip(NV_LIBS, inst.lib_files()):
             cache_first.append((soname, f"/usr/local/nvidia/lib64/{soname}"))
             cache_first.append((devlink, f"/usr/local/nvidia/lib64/{devlink}"))
-            if lib_links:
-                names = [devlink] + ([soname] if sover else [])
-                for n in names:
-                    symlink(f"/usr/local/nvidia/lib64/{n}", f"{root}/usr/lib/{n}")
-            if lib_cached:
-                if sover:
-                    cache_lib.append((soname, f"/lib/{soname}"))
-                cache_lib.append((devlink, f"/lib/{devlink}"))
+            for n in [devlink] + ([soname] if sover else []):
+                symlink(f"/usr/local/nvidia/lib64/{n}", f"{root}/usr/lib/{n}")
+                cache_lib.append((n, f"/lib/{n}"))
     elif inst.layout == "ubuntu":
         for fname, soname, devlink in inst.lib_files():
-            cache_first.append((soname, f"/{MULTIARCH}/{soname}"))
+            cache_first.append((soname, f"/lib/x86_64-linux-gnu/{soname}"))
     elif inst.layout == "nixos":
         gd = "nix/store/" + hashlib.sha256(b"graphics-drivers").hexdigest()[:32] + "-graphics-drivers"
         for fname, soname, devlink in inst.lib_files():
