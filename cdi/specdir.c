@@ -56,7 +56,11 @@ static int mkdir_p(const char *dir) {
                         continue;
                 char saved = *s;
                 *s = 0;
-                if (mkdir(p, DIR_MODE) < 0 && errno != EEXIST)
+                if (mkdir(p, DIR_MODE) == 0) {
+                        /* Not subject to the umask: rootless podman must be able to read the specs. */
+                        if (chmod(p, DIR_MODE) < 0)
+                                return -errno;
+                } else if (errno != EEXIST)
                         return -errno;
                 *s = saved;
                 if (!saved)
