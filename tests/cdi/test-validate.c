@@ -414,6 +414,10 @@ static bool is_json_file(const struct dirent *de) {
         return de->d_name[0] != '.' && n > 5 && streq(de->d_name + n - 5, ".json");
 }
 
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
 static void test_reference_dir(const char *schema_dir, const char *kind, bool want_valid) {
         _cleanup_free_ char *dir = NULL;
         if (asprintf(&dir, "%s/testdata/%s", schema_dir, kind) < 0)
@@ -430,6 +434,7 @@ static void test_reference_dir(const char *schema_dir, const char *kind, bool wa
                 if (is_json_file(de))
                         names[n++] = strdup(de->d_name);
         closedir(d);
+        qsort(names, n, sizeof *names, cmp_str);
         ok(n > 0, "reference testdata/%s has %zu spec files", kind, n);
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *path = NULL, *out = NULL;
