@@ -48,6 +48,8 @@ static bool filename_ok(const char *name) {
 }
 
 static int mkdir_p(const char *dir) {
+        if (!*dir)
+                return -ENOENT;
         _cleanup_free_ char *p = strdup(dir);
         if (!p)
                 return -ENOMEM;
@@ -312,16 +314,15 @@ static void list_free(struct list *l) {
         free(l->paths);
 }
 
-static int grow(void **array, size_t *cap, size_t n, size_t size) {
+/* Room for one more element: returns the (possibly moved) array, or NULL with the old one intact. */
+static void *grow(void *array, size_t *cap, size_t n, size_t size) {
         if (n < *cap)
-                return 0;
+                return array;
         size_t ncap = *cap ? *cap * 2 : 16;
-        void *p = reallocarray(*array, ncap, size);
-        if (!p)
-                return -ENOMEM;
-        *array = p;
-        *cap = ncap;
-        return 0;
+        void *p = reallocarray(array, ncap, size);
+        if (p)
+                *cap = ncap;
+        return p;
 }
 
 static int strcmp_ptr(const void *a, const void *b) {
@@ -343,10 +344,12 @@ static bool has_suffix(const char *s, const char *suffix) {
 
 /* Adds the devices of one spec file; invalid specs are skipped with a warning, as podman skips them. */
 static int list_add_spec(struct list *l, char *path, size_t prio) {
-        if (grow((void **) &l->paths, &l->cap_paths, l->n_paths, sizeof *l->paths) < 0) {
+        char **paths = grow(l->paths, &l->cap_paths, l->n_paths, sizeof *l->paths);
+        if (!paths) {
                 free(path);
                 return -ENOMEM;
         }
+        l->paths = paths;
         l->paths[l->n_paths++] = path;
 
         _cleanup_free_ char *text = NULL;
@@ -370,14 +373,34 @@ static int list_add_spec(struct list *l, char *path, size_t prio) {
         const json_t *d;
         const json_t *devices = json_object_get(spec, "devices");
         json_array_foreach(devices, i, d) {
-                if (grow((void **) &l->entries, &l->cap, l->n, sizeof *l->entries) < 0)
+                struct entry *entries = grow(l->entries, &l->cap, l->n, sizeof *l->entries);
+                if (!entries)
                         return -ENOMEM;
+                l->entries = entries;
                 char *fqn;
                 if (asprintf(&fqn, "%s=%s", kind, json_string_value(json_object_get(d, "name"))) < 0)
                         return -ENOMEM;
                 l->entries[l->n++] = (struct entry) { fqn, path, prio };
         }
         return 0;
+}
+
+static int list_add_file(struct list *l, const char *dir, const char *name, size_t prio) {
+        char *path;
+        if (path_join(dir, name, &path) < 0)
+                return -ENOMEM;
+        struct stat st;
+        if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+                free(path); /* a dangling link or a directory: podman fails to read it and moves on */
+                return 0;
+        }
+        if (has_suffix(name, ".yaml")) {
+                log_warning("%s: skipped: gpucdi reads JSON specs only, but podman reads this YAML spec: "
+                            "its devices are missing from this list", path);
+                free(path);
+                return 0;
+        }
+        return list_add_spec(l, path, prio);
 }
 
 static int list_add_dir(struct list *l, const char *dir, size_t prio) {
@@ -397,7 +420,13 @@ static int list_add_dir(struct list *l, const char *dir, size_t prio) {
                 bool json = has_suffix(de->d_name, ".json"), yaml = has_suffix(de->d_name, ".yaml");
                 if (!json && !yaml)
                         continue;
-                if (grow((void **) &names, &cap, n, sizeof *names) < 0 || !(names[n] = strdup(de->d_name))) {
+                char **more = grow(names, &cap, n, sizeof *names);
+                if (!more) {
+                        r = -ENOMEM;
+                        break;
+                }
+                names = more;
+                if (!(names[n] = strdup(de->d_name))) {
                         r = -ENOMEM;
                         break;
                 }
@@ -408,20 +437,8 @@ static int list_add_dir(struct list *l, const char *dir, size_t prio) {
                 qsort(names, n, sizeof *names, strcmp_ptr);
 
         for (size_t i = 0; i < n; i++) {
-                char *path = NULL;
-                struct stat st;
-                if (r < 0)
-                        ;
-                else if (path_join(dir, names[i], &path) < 0)
-                        r = -ENOMEM;
-                else if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-                        free(path); /* a dangling link or a directory: podman fails to read it and moves on */
-                else if (has_suffix(names[i], ".yaml")) {
-                        log_warning("%s: skipped: gpucdi reads JSON specs only, but podman reads this YAML spec: "
-                                    "its devices are missing from this list", path);
-                        free(path);
-                } else
-                        r = list_add_spec(l, path, prio);
+                if (r >= 0)
+                        r = list_add_file(l, dir, names[i], prio);
                 free(names[i]);
         }
         free(names);
