@@ -337,6 +337,11 @@ HOSTS = {
         "expect": {"probe": {"exit": 3, "stderr": ["/proc/driver/nvidia/gpus/0000:00:06.0/information"]},
                    "generate": {"exit": 3, "stderr": ["/proc/driver/nvidia/gpus/0000:00:06.0/information"]}},
     },
+    "broken-information-fields": {
+        "base": "h100", "breaks": ["information-without-minor"],
+        "expect": {"probe": {"exit": 3, "stderr": ["/proc/driver/nvidia/gpus/0000:00:06.0/information"]},
+                   "generate": {"exit": 3, "stderr": ["/proc/driver/nvidia/gpus/0000:00:06.0/information"]}},
+    },
     "broken-version": {
         "base": "h100", "breaks": ["garble-version"],
         "expect": {"probe": {"exit": 3, "stderr": ["/proc/driver/nvidia/version"]},
@@ -856,6 +861,13 @@ def apply_breaks(host, out):
             data = open(p).read()
             os.chmod(p, 0o644)
             write(p, data[:data.index("GPU UUID") + 20], 0o444)
+        elif b == "information-without-minor":
+            # Whole lines, but no "GPU UUID" and "Device Minor".
+            g = nvidia_gpus(host)[0]
+            p = f"{out}/proc/driver/nvidia/gpus/{g['addr']}/information"
+            lines = [l for l in open(p).read().splitlines(True) if not l.startswith(("GPU UUID", "Device Minor"))]
+            os.chmod(p, 0o644)
+            write(p, "".join(lines), 0o444)
         elif b == "garble-version":
             p = f"{out}/proc/driver/nvidia/version"
             os.chmod(p, 0o644)
@@ -894,6 +906,7 @@ def describe(name):
     gpus = [{"addr": g["addr"], "vendor": VENDORS[g["vendor"]], "id": f"{g['vendor']:04x}:{g['device']:04x}",
              "class": f"{g['class'] >> 8:04x}", "driver": g["driver"],
              "nvidia_minor": g["nvidia"]["minor"] if "nvidia" in g else None,
+             "nvidia_uuid": g["nvidia"]["uuid"] if "nvidia" in g else None,
              "drm": list(g["drm"]) if g.get("drm") else None}
             for g in host["gpus"]]
     d = {"name": name, "gpus": gpus,
