@@ -99,10 +99,14 @@ static const char *const usage_text =
         "\n"
         "See gpucdi(1) for exit codes and examples.\n";
 
-static int usage_error(const char *fmt, const char *what) {
-        fprintf(stderr, "gpucdi: ");
-        fprintf(stderr, fmt, what);
-        fprintf(stderr, "\nTry 'gpucdi --help'.\n");
+static int usage_error(const char *fmt, ...) _printf_(1, 2);
+static int usage_error(const char *fmt, ...) {
+        va_list ap;
+        fputs("gpucdi: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputs("\nTry 'gpucdi --help'.\n", stderr);
         return EXIT_USAGE;
 }
 
@@ -143,7 +147,7 @@ static int parse_options(int argc, char *argv[], const struct option *opts, cons
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
                 int r = parse_root_option(c, optarg);
                 if (r == -E2BIG)
-                        return usage_error("too many --driver-root options (at most 16)%s", "");
+                        return usage_error("too many --driver-root options (at most 16)");
                 if (r > 0)
                         continue;
                 switch (c) {
@@ -187,7 +191,7 @@ static int parse_options(int argc, char *argv[], const struct option *opts, cons
                         break;
                 case OPT_SPEC_DIR:
                         if (arg.n_spec_dirs >= MAX_DRIVER_ROOTS)
-                                return usage_error("too many --spec-dir options%s", "");
+                                return usage_error("too many --spec-dir options");
                         arg.spec_dirs[arg.n_spec_dirs++] = optarg;
                         break;
                 default:
@@ -411,7 +415,7 @@ static int verb_validate(int argc, char *argv[]) {
         if (r)
                 return r;
         if (optind >= argc)
-                return usage_error("validate needs at least one FILE%s", "");
+                return usage_error("validate needs at least one FILE");
         int problems = 0;
         bool unreadable = false;
         for (int i = optind; i < argc; i++) {
@@ -452,7 +456,7 @@ static const struct {
 
 int main(int argc, char *argv[]) {
         if (argc < 2)
-                return usage_error("missing verb%s", "");
+                return usage_error("missing verb");
         const char *verb = argv[1];
         if (streq(verb, "--help") || streq(verb, "-h") || streq(verb, "help")) {
                 fputs(usage_text, stdout);
