@@ -46,6 +46,7 @@ flock -w 900 9 || bail "another gpucdi end-to-end run holds /run/lock/gpucdi-e2e
 
 work=$(mktemp -d /tmp/gpucdi-e2e.XXXXXX)
 containers=()
+created_dir= created_lock=
 installed=()     # spec files this script put in place
 backups=()       # "saved:original" for gpucdi specs that were there before
 
@@ -60,6 +61,8 @@ cleanup() {
         for f in "${backups[@]}"; do
                 mv -f "${f%%:*}" "${f#*:}"
         done
+        [ -n "$created_lock" ] && rm -f "$created_lock"
+        [ -n "$created_dir" ] && rmdir "$created_dir" 2>/dev/null
         rm -rf "$work"
 }
 trap cleanup EXIT
@@ -78,7 +81,10 @@ for f in /etc/cdi/*.json /etc/cdi/*.yaml; do
                 fi ;;
         esac
 done
-mkdir -p "$spec_dir"
+if [ ! -d "$spec_dir" ]; then
+        mkdir -p "$spec_dir" && created_dir=$spec_dir
+fi
+[ -e "$spec_dir/.gpucdi.lock" ] || created_lock=$spec_dir/.gpucdi.lock
 # gpucdi generate owns gpucdi-*.json there (and removes those of vendors a host lacks): keep
 # whatever was there before, and put it back afterwards.
 for v in nvidia amd intel; do

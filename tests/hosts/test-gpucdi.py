@@ -299,6 +299,7 @@ def check_healthy(t, a, h, tmp):
          f"{name}: probe prints a table naming each GPU", r.stdout + r.stderr)
 
     # generate, one vendor at a time to stdout
+    specs = {}
     for vendor in h.desc["vendors"]:
         what = f"{name} {vendor}"
         gen = ["generate", *h.roots(), "--vendor", vendor, "--hook-path", h.a.hook, "--output", "-"]
@@ -310,6 +311,7 @@ def check_healthy(t, a, h, tmp):
         except ValueError as e:
             t.ok(False, f"{what}: generate prints JSON", str(e))
             continue
+        specs[vendor] = spec
         t.ok(r.stdout.endswith("}\n") and r.stdout.startswith("{\n  \""), f"{what}: 2-space indent, final newline")
         if h.mknod:
             golden(t, a, f"{name}.{vendor}.json", h.placeholder(r.stdout), f"{what}: generate")
@@ -340,6 +342,21 @@ def check_healthy(t, a, h, tmp):
             check_spec_semantics(t, h, vendor, json.loads(r.stdout), hooked=False)
         except ValueError:
             t.ok(False, f"{what}: generate --no-hook prints a spec", r.stderr)
+
+    # probe's "index" is the CDI device name: that device of the vendor's spec is that GPU.
+    problems = []
+    for g in probe.get("gpus", []):
+        spec = specs.get(g.get("vendor"))
+        if not spec:
+            continue
+        dev = {d["name"]: d for d in spec.get("devices", [])}.get(str(g.get("index")))
+        node = (f"/dev/nvidia{g['nvidia']['minor']}" if g.get("vendor") == "nvidia" and g.get("nvidia")
+                else (g.get("nodes") or {}).get("card"))
+        paths = [n["path"] for n in ((dev or {}).get("containerEdits") or {}).get("deviceNodes", [])]
+        if node not in paths:
+            problems.append(f"{g.get('pci')}: probe index {g.get('index')}, but {g.get('vendor')}.com/gpu="
+                            f"{g.get('index')} has {paths}, not {node}")
+    t.ok(not problems, f"{name}: probe's index of each GPU is its device name in the spec", "\n".join(problems))
 
     # Relative roots: the spec still names absolute host paths (CDI requires them), or the
     # roots are refused as a usage error.
