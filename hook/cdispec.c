@@ -1,0 +1,184 @@
+/* A reader for the few CDI spec fields the hook needs (device node paths and mount sources of the
+ * requested devices). It is deliberately separate from cdi/: the hook binary must not pull in the
+ * generator and its libraries. */
+#include "cdispec.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *const cdi_default_spec_dirs[] = { "/etc/cdi", "/var/run/cdi", NULL };
+
+#define CDI_SPEC_MAX (4u * 1024u * 1024u)
+
+int strv_push(char ***v, size_t *n, const char *s) {
+        for (size_t i = 0; i < *n; i++)
+                if (streq((*v)[i], s))
+                        return 0;
+        char **nv = realloc(*v, (*n + 2) * sizeof *nv);
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        if (!(nv[*n] = strdup(s)))
+                return -ENOMEM;
+        nv[++*n] = NULL;
+        return 0;
+}
+
+void strv_free(char **v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+struct per_name {
+        const char *kind;   /* points into a copy of the request */
+        const char *name;
+        char *buf;
+        char **nodes, **mounts;
+        size_t n_nodes, n_mounts;
+        bool found;
+};
+
+static int add_edits(json_t *edits, struct per_name *p) {
+        json_t *a = json_object_get(edits, "deviceNodes"), *e;
+        size_t i;
+        int r;
+        json_array_foreach(a, i, e) {
+                const char *path = json_string_value(json_object_get(e, "path"));
+                if (path && (r = strv_push(&p->nodes, &p->n_nodes, path)) < 0)
+                        return r;
+        }
+        a = json_object_get(edits, "mounts");
+        json_array_foreach(a, i, e) {
+                const char *src = json_string_value(json_object_get(e, "hostPath"));
+                if (src && (r = strv_push(&p->mounts, &p->n_mounts, src)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int scan_spec(const char *path, struct per_name *req, size_t n) {
+        _cleanup_free_ char *buf = NULL;
+        size_t len;
+        if (read_file(path, CDI_SPEC_MAX, &buf, &len) < 0)
+                return 0; /* podman skips unreadable specs too; the device then counts as missing */
+        json_t *spec = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+        if (!spec)
+                return 0;
+        const char *kind = json_string_value(json_object_get(spec, "kind"));
+        json_t *devices = json_object_get(spec, "devices");
+        int r = 0;
+        for (size_t k = 0; kind && k < n && r >= 0; k++) {
+                if (!streq(req[k].kind, kind))
+                        continue;
+                size_t i;
+                json_t *d;
+                json_array_foreach(devices, i, d) {
+                        const char *name = json_string_value(json_object_get(d, "name"));
+                        if (!name || !streq(name, req[k].name))
+                                continue;
+                        /* A later spec directory overrides an earlier one. */
+                        strv_free(req[k].nodes, req[k].n_nodes);
+                        strv_free(req[k].mounts, req[k].n_mounts);
+                        req[k].nodes = req[k].mounts = NULL;
+                        req[k].n_nodes = req[k].n_mounts = 0;
+                        req[k].found = true;
+                        if ((r = add_edits(json_object_get(d, "containerEdits"), &req[k])) < 0 ||
+                            (r = add_edits(json_object_get(spec, "containerEdits"), &req[k])) < 0)
+                                break;
+                        break;
+                }
+        }
+        json_decref(spec);
+        return r;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int scan_dir(const char *dir, struct per_name *req, size_t n) {
+        DIR *d = opendir(dir);
+        if (!d)
+                return 0;
+        char **names = NULL;
+        size_t nn = 0;
+        int r = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                size_t l = strlen(de->d_name);
+                if (de->d_name[0] == '.' || l < 6 || !streq(de->d_name + l - 5, ".json"))
+                        continue;
+                if ((r = strv_push(&names, &nn, de->d_name)) < 0)
+                        break;
+        }
+        closedir(d);
+        if (r >= 0 && nn > 0)
+                qsort(names, nn, sizeof *names, cmp_str);
+        for (size_t i = 0; r >= 0 && i < nn; i++) {
+                _cleanup_free_ char *path = NULL;
+                if ((r = path_join(dir, names[i], &path)) < 0)
+                        break;
+                r = scan_spec(path, req, n);
+        }
+        strv_free(names, nn);
+        return r;
+}
+
+int cdi_grant_lookup(const char *const *dirs, const char *const *names, size_t n_names, struct cdi_grant *ret) {
+        struct per_name *req = calloc(n_names ? n_names : 1, sizeof *req);
+        if (!req)
+                return -ENOMEM;
+        struct cdi_grant g = {};
+        int r = 0;
+        for (size_t k = 0; k < n_names; k++) {
+                if (!(req[k].buf = strdup(names[k]))) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                char *eq = strchr(req[k].buf, '=');
+                req[k].kind = req[k].buf;
+                req[k].name = "";
+                if (eq) {
+                        *eq = 0;
+                        req[k].name = eq + 1;
+                }
+        }
+        for (const char *const *d = dirs; *d && r >= 0; d++)
+                r = scan_dir(*d, req, n_names);
+        for (size_t k = 0; k < n_names && r >= 0; k++) {
+                if (!req[k].found) {
+                        r = strv_push(&g.missing, &g.n_missing, names[k]);
+                        continue;
+                }
+                for (size_t i = 0; i < req[k].n_nodes && r >= 0; i++)
+                        r = strv_push(&g.node_paths, &g.n_node_paths, req[k].nodes[i]);
+                for (size_t i = 0; i < req[k].n_mounts && r >= 0; i++)
+                        r = strv_push(&g.mount_sources, &g.n_mount_sources, req[k].mounts[i]);
+        }
+out:
+        for (size_t k = 0; k < n_names; k++) {
+                free(req[k].buf);
+                strv_free(req[k].nodes, req[k].n_nodes);
+                strv_free(req[k].mounts, req[k].n_mounts);
+        }
+        free(req);
+        if (r < 0) {
+                cdi_grant_free(&g);
+                return r;
+        }
+        *ret = g;
+        return 0;
+}
+
+void cdi_grant_free(struct cdi_grant *g) {
+        strv_free(g->node_paths, g->n_node_paths);
+        strv_free(g->mount_sources, g->n_mount_sources);
+        strv_free(g->missing, g->n_missing);
+        *g = (struct cdi_grant) {};
+}

@@ -1,0 +1,6 @@
+/* gpucdi-hook: the OCI prestart hook as its own small program (see meson.build for why). */
+#include "hook.h"
+
+int main(int argc, char *argv[]) {
+        return hook_main(argc, argv);
+}

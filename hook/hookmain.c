@@ -1,0 +1,431 @@
+/* gpucdi-hook and gpucdi check: option parsing and the order of work. The hook trusts nothing it
+ * inherits: environment, working directory and umask are reset before anything else. */
+#include "hook.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cdispec.h"
+#include "host.h"
+#include "oci.h"
+#include "policy.h"
+#include "report.h"
+#include "rules.h"
+#include "util.h"
+
+enum {
+        EXIT_ALLOWED = 0,
+        EXIT_REFUSED = 1,
+        EXIT_USAGE = 2,
+        EXIT_INPUT = 3,
+};
+
+struct options {
+        char **cdi_devices;
+        size_t n_cdi_devices;
+        char **spec_dirs;
+        size_t n_spec_dirs;
+        const char *proc_root;
+        const char *dev_root;
+        const char *policy;
+        bool json;
+};
+
+static void options_done(struct options *o) {
+        strv_free(o->cdi_devices, o->n_cdi_devices);
+        strv_free(o->spec_dirs, o->n_spec_dirs);
+}
+
+enum {
+        ARG_CDI_DEVICE = 0x100,
+        ARG_SPEC_DIR,
+        ARG_PROC_ROOT,
+        ARG_DEV_ROOT,
+        ARG_POLICY,
+        ARG_HOOKS_D,
+        ARG_JSON,
+        ARG_VERSION,
+};
+
+static const struct option hook_options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, ARG_VERSION },
+        { "cdi-device", required_argument, NULL, ARG_CDI_DEVICE },
+        { "spec-dir", required_argument, NULL, ARG_SPEC_DIR },
+        { "proc-root", required_argument, NULL, ARG_PROC_ROOT },
+        { "dev-root", required_argument, NULL, ARG_DEV_ROOT },
+        { "policy", required_argument, NULL, ARG_POLICY },
+        { "hooks-d", no_argument, NULL, ARG_HOOKS_D },
+        { "json", no_argument, NULL, ARG_JSON },
+        {}
+};
+
+static void hook_help(void) {
+        printf("Usage: gpucdi-hook prestart [OPTIONS]   (OCI container state on stdin)\n"
+               "\n"
+               "OCI prestart hook that refuses to start a GPU container whose isolation from the host is\n"
+               "broken (privileged, dangerous capabilities, host devices, namespaces or mounts, stale CDI\n"
+               "spec). Containers without a GPU are let through at once. Installed as a podman hooks.d\n"
+               "file and referenced by the CDI specs that gpucdi generate writes.\n"
+               "\n"
+               "  --cdi-device NAME   a CDI device the container requested (nvidia.com/gpu=0)\n"
+               "  --hooks-d           marks the invocation from the hooks.d file\n"
+               "  --policy FILE       host policy (default %s)\n"
+               "  --spec-dir DIR      CDI spec directory (repeatable; default /etc/cdi /var/run/cdi)\n"
+               "  --proc-root DIR     where /proc is read from (default /proc)\n"
+               "  --dev-root DIR      where host device nodes are checked (default /dev)\n"
+               "  --version           print the version\n"
+               "\n"
+               "Exit status: 0 started, 1 refused, 2 usage error, 3 unreadable or malformed input.\n",
+               GPUCDI_POLICY_FILE);
+}
+
+static void check_help(void) {
+        printf("Usage: gpucdi check CONFIG.json [--json] [--policy FILE] [--cdi-device NAME]...\n"
+               "                    [--spec-dir DIR]... [--proc-root DIR] [--dev-root DIR]\n"
+               "\n"
+               "Run the gpucdi hook's rules on an OCI config.json (e.g. from a container's bundle) and\n"
+               "print what the hook would refuse, one line per rule, or a JSON array with --json.\n"
+               "CDI devices are taken from the config's gpucdi hook entries and from --cdi-device.\n"
+               "\n"
+               "Exit status: 0 would start, 1 would be refused, 2 usage error, 3 unreadable input.\n");
+}
+
+/* Parse options common to both commands; positional arguments are left at argv[optind..]. */
+static int parse_options(int argc, char *argv[], bool check, struct options *o, bool *ret_exit) {
+        *ret_exit = false;
+        optind = 0;  /* full re-initialisation: the caller may have used getopt already */
+        int c, r;
+        while ((c = getopt_long(argc, argv, "+h", hook_options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        check ? check_help() : hook_help();
+                        *ret_exit = true;
+                        return 0;
+                case ARG_VERSION:
+                        printf("gpucdi %s\n", GPUCDI_VERSION);
+                        *ret_exit = true;
+                        return 0;
+                case ARG_CDI_DEVICE:
+                        if (!strchr(optarg, '=') || !strchr(optarg, '/')) {
+                                log_error("--cdi-device %s: expected a fully-qualified name like nvidia.com/gpu=0", optarg);
+                                return -EINVAL;
+                        }
+                        if ((r = strv_push(&o->cdi_devices, &o->n_cdi_devices, optarg)) < 0)
+                                return r;
+                        break;
+                case ARG_SPEC_DIR:
+                        if ((r = strv_push(&o->spec_dirs, &o->n_spec_dirs, optarg)) < 0)
+                                return r;
+                        break;
+                case ARG_PROC_ROOT:
+                        o->proc_root = optarg;
+                        break;
+                case ARG_DEV_ROOT:
+                        o->dev_root = optarg;
+                        break;
+                case ARG_POLICY:
+                        o->policy = optarg;
+                        break;
+                case ARG_HOOKS_D:
+                        if (check)
+                                goto unknown;
+                        break;
+                case ARG_JSON:
+                        if (!check)
+                                goto unknown;
+                        o->json = true;
+                        break;
+                default:
+                unknown:
+                        log_error("Unknown option; see %s --help", check ? "gpucdi check" : "gpucdi-hook");
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
+static const char *base_name(const char *p) {
+        const char *s = strrchr(p, '/');
+        return s ? s + 1 : p;
+}
+
+/* Where a gpucdi hook entry's own arguments start (after "gpucdi-hook" or "gpucdi hook"), or -1. */
+static int gpucdi_entry_offset(const struct oci_hook *h) {
+        if (h->n_args >= 2 && (streq(base_name(h->args[0]), "gpucdi-hook") || streq(base_name(h->path), "gpucdi-hook")))
+                return 1;
+        if (h->n_args >= 3 && streq(base_name(h->args[0]), "gpucdi") && streq(h->args[1], "hook"))
+                return 2;
+        return -1;
+}
+
+/* CDI hook entries of every requested device sit side by side in hooks.prestart. The entry listed
+ * first does the work for all of them; an invocation that is another entry stops at once. */
+static bool deferred_to_first_entry(const struct oci_config *cfg, int argc, char *argv[]) {
+        ssize_t first = -1, mine = -1;
+        for (size_t i = 0; i < cfg->n_prestart; i++) {
+                const struct oci_hook *h = &cfg->prestart[i];
+                int k = gpucdi_entry_offset(h);
+                if (k < 0)
+                        continue;
+                if (first < 0)
+                        first = (ssize_t) i;
+                if (mine >= 0 || h->n_args - (size_t) k != (size_t) (argc - 1))
+                        continue;
+                bool same = true;
+                for (int a = 1; a < argc && same; a++)
+                        same = streq(h->args[(size_t) k + (size_t) (a - 1)], argv[a]);
+                if (same)
+                        mine = (ssize_t) i;
+        }
+        return mine >= 0 && mine != first;
+}
+
+/* The CDI devices of our own options and of every gpucdi entry in the config. */
+static int collect_requested(const struct options *o, const struct oci_config *cfg, char ***ret, size_t *ret_n) {
+        char **v = NULL;
+        size_t n = 0;
+        int r = 0;
+        for (size_t i = 0; i < o->n_cdi_devices && r >= 0; i++)
+                r = strv_push(&v, &n, o->cdi_devices[i]);
+        for (size_t i = 0; i < cfg->n_prestart && r >= 0; i++) {
+                const struct oci_hook *h = &cfg->prestart[i];
+                int k = gpucdi_entry_offset(h);
+                for (size_t a = k < 0 ? h->n_args : (size_t) k; a < h->n_args && r >= 0; a++) {
+                        const char *arg = h->args[a];
+                        if (streq(arg, "--cdi-device") && a + 1 < h->n_args)
+                                r = strv_push(&v, &n, h->args[++a]);
+                        else if (startswith(arg, "--cdi-device="))
+                                r = strv_push(&v, &n, arg + strlen("--cdi-device="));
+                }
+        }
+        if (r < 0) {
+                strv_free(v, n);
+                return r;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+static struct rules_input make_input(const struct options *o, const struct oci_config *cfg, struct host *host,
+                                     char **requested, size_t n_requested) {
+        return (struct rules_input) {
+                .cfg = cfg,
+                .host = host,
+                .requested = (const char *const *) requested,
+                .n_requested = n_requested,
+                .spec_dirs = o->n_spec_dirs ? (const char *const *) o->spec_dirs : cdi_default_spec_dirs,
+        };
+}
+
+/* Enabled rules that fired. */
+static size_t count_fired(char **found, const struct policy *p) {
+        size_t n = 0;
+        for (size_t i = 0; i < rules_count; i++)
+                if (found[i] && p->enabled[i])
+                        n++;
+        return n;
+}
+
+static int load_policy(const struct options *o, uid_t trusted_uid, struct policy *p) {
+        int r = policy_init(p);
+        if (r < 0)
+                return log_error_errno(r, "Out of memory");
+        bool found;
+        return policy_load(p, o->policy ? o->policy : GPUCDI_POLICY_FILE, trusted_uid, &found);
+}
+
+int hook_main(int argc, char *argv[]) {
+        /* Nothing of the caller's environment is read; the runtime sets the bundle as cwd. */
+        clearenv();
+        if (chdir("/") < 0)
+                return EXIT_INPUT;
+        umask(077);
+
+        struct options o = {};
+        struct oci_state state = {};
+        struct oci_config cfg = {};
+        struct policy policy = {};
+        struct host host;
+        char **found = NULL;
+        char **requested = NULL;
+        size_t n_requested = 0;
+        _cleanup_free_ char *buf = NULL;
+        size_t len;
+        char label[64] = "container (unknown id)";
+        struct slog log;
+        int ret = EXIT_INPUT, r;
+        bool done;
+
+        slog_open(&log, "gpucdi-hook");
+        host_init(&host, NULL, NULL);
+
+        if (parse_options(argc, argv, false, &o, &done) < 0) {
+                ret = EXIT_USAGE;
+                goto out;
+        }
+        if (done) {
+                ret = EXIT_ALLOWED;
+                goto out;
+        }
+        if (optind != argc - 1 || !(streq(argv[optind], "prestart") || streq(argv[optind], "createRuntime"))) {
+                log_error("Expected the hook stage 'prestart' (or 'createRuntime') as the only argument; see gpucdi-hook --help");
+                ret = EXIT_USAGE;
+                goto out;
+        }
+        host_init(&host, o.proc_root, o.dev_root);
+
+        if (isatty(STDIN_FILENO)) {
+                log_error("gpucdi-hook is run by the container runtime with the container state on stdin; "
+                          "use 'gpucdi check CONFIG.json' to check a container by hand");
+                ret = EXIT_USAGE;
+                goto out;
+        }
+        r = oci_read_fd(STDIN_FILENO, OCI_STATE_MAX, &buf, &len);
+        if (r == -EFBIG) {
+                log_error("refused: the container state on stdin is larger than %u bytes", OCI_STATE_MAX);
+                slog_send(&log, LOG_ERR, "refused a container: state on stdin larger than %u bytes", OCI_STATE_MAX);
+                goto out;
+        }
+        if (r < 0) {
+                log_error_errno(r, "refused: cannot read the container state on stdin: %m");
+                slog_send(&log, LOG_ERR, "refused a container: cannot read the state on stdin: %s", strerror(-r));
+                goto out;
+        }
+        if (oci_state_parse(buf, len, "container state on stdin", &state) < 0) {
+                fprintf(stderr, "gpucdi: refused %s: its state on stdin cannot be checked (see above)\n", label);
+                slog_send(&log, LOG_ERR, "refused a container: malformed state on stdin");
+                goto out;
+        }
+        snprintf(label, sizeof label, "container %.12s", state.id);
+
+        if (oci_config_load_bundle(state.bundle, &cfg) < 0) {
+                fprintf(stderr, "gpucdi: refused %s: its config.json cannot be checked (see above)\n", label);
+                slog_send(&log, LOG_ERR, "refused container %s: config.json in %s unreadable or malformed", state.id,
+                          state.bundle);
+                goto out;
+        }
+        if (deferred_to_first_entry(&cfg, argc, argv)) {
+                slog_send(&log, LOG_DEBUG, "container %s: checked by the first gpucdi hook entry", state.id);
+                ret = EXIT_ALLOWED;
+                goto out;
+        }
+        if (collect_requested(&o, &cfg, &requested, &n_requested) < 0) {
+                log_error("Out of memory");
+                goto out;
+        }
+        struct rules_input in = make_input(&o, &cfg, &host, requested, n_requested);
+        const char *reason;
+        if (!rules_gpu_container(&in, &reason)) {
+                slog_send(&log, LOG_DEBUG, "container %s: no GPU, not checked", state.id);
+                ret = EXIT_ALLOWED;
+                goto out;
+        }
+        /* Only GPU containers pay for reading the policy. */
+        if (load_policy(&o, (uid_t) -1, &policy) < 0) {
+                fprintf(stderr, "gpucdi: refused %s: the policy file cannot be used (see above)\n", label);
+                slog_send(&log, LOG_ERR, "refused container %s: untrusted or malformed policy file", state.id);
+                goto out;
+        }
+        r = rules_evaluate(&in, &found);
+        if (r < 0) {
+                log_error_errno(r, "refused: failed to evaluate the rules: %m");
+                goto out;
+        }
+        size_t fired = count_fired(found, &policy);
+        report_lines(stderr, label, found, &policy);
+        for (size_t i = 0; i < rules_count; i++)
+                if (found[i] && policy.enabled[i])
+                        slog_send(&log, LOG_WARNING, "%s container %s: [%s] %s",
+                                  policy.audit ? "audit mode, would refuse" : "refused", state.id,
+                                  rules_table[i].id, found[i]);
+        if (fired == 0)
+                slog_send(&log, LOG_INFO, "allowed GPU container %s (%s)", state.id, reason);
+        ret = fired > 0 && !policy.audit ? EXIT_REFUSED : EXIT_ALLOWED;
+out:
+        rules_found_free(found);
+        strv_free(requested, n_requested);
+        policy_done(&policy);
+        oci_config_free(&cfg);
+        oci_state_free(&state);
+        host_done(&host);
+        options_done(&o);
+        slog_close(&log);
+        return ret;
+}
+
+int check_main(int argc, char *argv[]) {
+        struct options o = {};
+        struct oci_config cfg = {};
+        struct policy policy = {};
+        struct host host;
+        char **found = NULL;
+        char **requested = NULL;
+        size_t n_requested = 0;
+        int ret = EXIT_INPUT;
+        bool done;
+
+        host_init(&host, NULL, NULL);
+        if (parse_options(argc, argv, true, &o, &done) < 0) {
+                ret = EXIT_USAGE;
+                goto out;
+        }
+        if (done) {
+                ret = EXIT_ALLOWED;
+                goto out;
+        }
+        if (optind != argc - 1) {
+                log_error("Expected one CONFIG.json argument; see gpucdi check --help");
+                ret = EXIT_USAGE;
+                goto out;
+        }
+        const char *path = argv[optind];
+        host_init(&host, o.proc_root, o.dev_root);
+        if (oci_config_load_file(path, &cfg) < 0)
+                goto out;
+        if (collect_requested(&o, &cfg, &requested, &n_requested) < 0) {
+                log_error("Out of memory");
+                goto out;
+        }
+        struct rules_input in = make_input(&o, &cfg, &host, requested, n_requested);
+        const char *reason;
+        if (!rules_gpu_container(&in, &reason)) {
+                if (o.json)
+                        printf("[]\n");
+                else
+                        printf("%s: no GPU device: the gpucdi hook lets it start without checks\n", path);
+                ret = EXIT_ALLOWED;
+                goto out;
+        }
+        /* The caller's own policy file is as good as root's for an offline check. */
+        if (load_policy(&o, geteuid(), &policy) < 0)
+                goto out;
+        int r = rules_evaluate(&in, &found);
+        if (r < 0) {
+                log_error_errno(r, "Failed to evaluate the rules: %m");
+                goto out;
+        }
+        if (o.json) {
+                if (report_json(stdout, found, &policy) < 0) {
+                        log_error("Failed to write the JSON output");
+                        goto out;
+                }
+        } else if (report_lines(stdout, path, found, &policy) == 0)
+                printf("%s: GPU container (%s) passes every rule\n", path, reason);
+        ret = count_fired(found, &policy) > 0 && !policy.audit ? EXIT_REFUSED : EXIT_ALLOWED;
+out:
+        rules_found_free(found);
+        strv_free(requested, n_requested);
+        policy_done(&policy);
+        oci_config_free(&cfg);
+        host_done(&host);
+        options_done(&o);
+        return ret;
+}

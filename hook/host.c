@@ -1,0 +1,173 @@
+#include "host.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "util.h"
+
+void host_init(struct host *h, const char *proc_root, const char *dev_root) {
+        *h = (struct host) {
+                .proc_root = proc_root ? proc_root : "/proc",
+                .dev_root = dev_root ? dev_root : "/dev",
+        };
+}
+
+void host_done(struct host *h) {
+        free(h->majors);
+        free(h->driver_version);
+        h->majors = NULL;
+        h->driver_version = NULL;
+}
+
+static void load_majors(struct host *h) {
+        if (h->majors_loaded)
+                return;
+        h->majors_loaded = true;
+        _cleanup_free_ char *path = NULL, *buf = NULL;
+        if (path_join(h->proc_root, "devices", &path) < 0 || read_file(path, 64 * 1024, &buf, NULL) < 0)
+                return;
+        size_t cap = 0;
+        char type = 0;
+        char *save = NULL;
+        for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                if (startswith(line, "Character devices:")) {
+                        type = 'c';
+                        continue;
+                }
+                if (startswith(line, "Block devices:")) {
+                        type = 'b';
+                        continue;
+                }
+                int major;
+                char name[48];
+                if (!type || sscanf(line, " %d %47s", &major, name) != 2 || major < 0)
+                        continue;
+                if (h->n_majors == cap) {
+                        size_t ncap = cap ? cap * 2 : 64;
+                        struct host_major *n = realloc(h->majors, ncap * sizeof *n);
+                        if (!n)
+                                return;
+                        h->majors = n;
+                        cap = ncap;
+                }
+                struct host_major *m = &h->majors[h->n_majors++];
+                m->type = type;
+                m->major = major;
+                snprintf(m->name, sizeof m->name, "%s", name);
+        }
+}
+
+const char *host_major_name(struct host *h, char type, int64_t major) {
+        load_majors(h);
+        for (size_t i = 0; i < h->n_majors; i++)
+                if (h->majors[i].type == type && h->majors[i].major == major)
+                        return h->majors[i].name;
+        return NULL;
+}
+
+bool host_has_major_named(struct host *h, char type, const char *name) {
+        load_majors(h);
+        for (size_t i = 0; i < h->n_majors; i++)
+                if (h->majors[i].type == type && streq(h->majors[i].name, name))
+                        return true;
+        return false;
+}
+
+const char *host_driver_version(struct host *h) {
+        if (h->version_loaded)
+                return h->driver_version;
+        h->version_loaded = true;
+        _cleanup_free_ char *path = NULL, *buf = NULL;
+        if (path_join(h->proc_root, "driver/nvidia/version", &path) < 0 ||
+            read_file(path, 64 * 1024, &buf, NULL) < 0)
+                return NULL;
+        /* "NVRM version: NVIDIA UNIX ... Kernel Module ...  580.159.04  Release Build ...": the
+         * version is the first word made of digits and dots with at least one dot. */
+        char *save = NULL;
+        char *nl = strchr(buf, '\n');
+        if (nl)
+                *nl = 0;
+        for (char *w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+                if (strspn(w, "0123456789.") == strlen(w) && strchr(w, '.') && w[0] != '.') {
+                        h->driver_version = strdup(w);
+                        break;
+                }
+        }
+        return h->driver_version;
+}
+
+int host_stat_dev(const struct host *h, const char *rel, char *ret_type, dev_t *ret_rdev) {
+        _cleanup_free_ char *path = NULL;
+        if (path_join(h->dev_root, rel, &path) < 0)
+                return -ENOMEM;
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return -errno;
+        if (S_ISCHR(st.st_mode))
+                *ret_type = 'c';
+        else if (S_ISBLK(st.st_mode))
+                *ret_type = 'b';
+        else
+                return -ENODEV;
+        *ret_rdev = st.st_rdev;
+        return 0;
+}
+
+bool host_ns_is_hosts(const struct host *h, const char *proc_name, const char *path) {
+        _cleanup_free_ char *rel = NULL, *init = NULL;
+        if (asprintf(&rel, "1/ns/%s", proc_name) < 0)
+                return false;
+        if (path_join(h->proc_root, rel, &init) < 0)
+                return false;
+        struct stat a, b;
+        if (stat(init, &a) < 0 || stat(path, &b) < 0)
+                return false;
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int path_normalize(const char *path, char **ret) {
+        size_t n = strlen(path);
+        _cleanup_free_ char *out = malloc(n + 2);
+        if (!out)
+                return -ENOMEM;
+        size_t len = 0;
+        const char *p = path;
+        while (*p) {
+                while (*p == '/')
+                        p++;
+                const char *e = strchrnul(p, '/');
+                size_t cl = (size_t) (e - p);
+                if (cl == 0 || (cl == 1 && p[0] == '.')) {
+                        /* nothing */
+                } else if (cl == 2 && p[0] == '.' && p[1] == '.') {
+                        while (len > 0 && out[len - 1] != '/')
+                                len--;
+                        if (len > 0)
+                                len--;
+                } else {
+                        out[len++] = '/';
+                        memcpy(out + len, p, cl);
+                        len += cl;
+                }
+                p = e;
+        }
+        if (len == 0)
+                out[len++] = '/';
+        out[len] = 0;
+        /* /var/run is a symlink to /run on every current distribution. */
+        if (streq(out, "/var/run") || startswith(out, "/var/run/"))
+                memmove(out, out + 4, len - 4 + 1);
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
+int path_resolve(const char *path, char **ret) {
+        _cleanup_free_ char *real = realpath(path, NULL);
+        if (!real)
+                return -errno;
+        return path_normalize(real, ret);
+}

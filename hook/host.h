@@ -1,0 +1,50 @@
+/* Facts about the host the rules compare a container against, read lazily and at most once:
+ * dynamic device majors (<proc>/devices), the running NVIDIA driver version, live device nodes. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct host_major {
+        char type;            /* 'c' or 'b' */
+        int major;
+        char name[48];
+};
+
+struct host {
+        const char *proc_root;   /* default "/proc" */
+        const char *dev_root;    /* default "/dev" */
+
+        bool majors_loaded;
+        struct host_major *majors;
+        size_t n_majors;
+
+        bool version_loaded;
+        char *driver_version;    /* NULL when no NVIDIA module is loaded */
+};
+
+void host_init(struct host *h, const char *proc_root, const char *dev_root);
+void host_done(struct host *h);
+
+/* Name of a char/block major in <proc>/devices ("nvidia-uvm"), or NULL. Unreadable files count as
+ * empty: a missing driver is not an error here. */
+const char *host_major_name(struct host *h, char type, int64_t major);
+/* Whether any major in <proc>/devices is registered under this name. */
+bool host_has_major_named(struct host *h, char type, const char *name);
+
+/* Version of the running NVIDIA kernel module ("580.159.04"), or NULL. */
+const char *host_driver_version(struct host *h);
+
+/* Type ('c'/'b') and number of the node at <dev-root>/<rel> (rel is relative to /dev). */
+int host_stat_dev(const struct host *h, const char *rel, char *ret_type, dev_t *ret_rdev);
+
+/* Whether a namespace file (e.g. /proc/123/ns/net) is the host's, i.e. that of <proc>/1/ns/<name>. */
+bool host_ns_is_hosts(const struct host *h, const char *proc_name, const char *path);
+
+/* Lexically normalise an absolute path: collapse "//", drop "." and trailing "/", resolve "..",
+ * map /var/run to /run. Writes into a new string. */
+int path_normalize(const char *path, char **ret);
+/* The path a bind mount of `path` would really mount (symlinks followed), normalised; -errno if it
+ * does not exist. */
+int path_resolve(const char *path, char **ret);
