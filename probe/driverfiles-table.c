@@ -73,6 +73,7 @@ const struct driver_file_location driver_file_locations[] = {
         { DRIVER_FILE_LIBRARY, false, "lib" },
         { DRIVER_FILE_BINARY, false, "bin" },
         { DRIVER_FILE_BINARY, true, "usr/bin" },
+        { DRIVER_FILE_BINARY, true, "run/current-system/sw/bin" }, /* NixOS */
         { DRIVER_FILE_VULKAN_ICD, false, "share/vulkan/icd.d" },
         { DRIVER_FILE_VULKAN_ICD, false, "etc/vulkan/icd.d" },
         { DRIVER_FILE_VULKAN_ICD, true, "usr/share/vulkan/icd.d" },

@@ -34,6 +34,7 @@ struct found {
         char *host_path;        /* real file of the running version */
         char *mismatch_path;    /* first real file of another version, for the error */
         char *mismatch_version;
+        char *dangling;         /* first link or cache entry leading nowhere, reported only if nothing is found */
 };
 
 struct search {
@@ -209,8 +210,11 @@ static int consider_library(struct search *s, size_t idx, const char *link_root,
 
         int r = chase_abs(link_root, abs, &real);
         if (r == -ENOENT) {
-                log_warning("%s %s is a dangling link or missing; ignoring it (%s)", what, abs,
-                            streq(what, "ld.so.cache entry") ? "run ldconfig" : "remove it or reinstall the driver");
+                /* Stale links and cache entries are common and harmless when the library is found elsewhere. */
+                if (!f->dangling && asprintf(&f->dangling, "%s %s", what, abs) < 0) {
+                        f->dangling = NULL;
+                        return -ENOMEM;
+                }
                 return 0;
         }
         if (r < 0)
@@ -258,10 +262,15 @@ static bool dir_seen(struct search *s, int fd) {
 }
 
 static int scan_lib_dir(struct search *s, const struct search_root *root, const char *subdir) {
-        _cleanup_free_ char *dir = NULL;
-        int r = path_join(root->path, subdir, &dir);
+        _cleanup_free_ char *link = NULL, *dir = NULL;
+        int r = path_join(root->path, subdir, &link);
         if (r < 0)
                 return r;
+        r = chase_abs(root->link_root, link, &dir);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return 0;
+        if (r < 0)
+                return log_error_errno(r, "Failed to resolve %s: %m", link);
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return errno == ENOENT || errno == ENOTDIR ? 0 : log_error_errno(errno, "Failed to open %s: %m", dir);
@@ -284,7 +293,7 @@ static int scan_lib_dir(struct search *s, const struct search_root *root, const 
                 r = path_join(dir, de->d_name, &abs);
                 if (r < 0)
                         break;
-                r = consider_library(s, (size_t) idx, root->link_root, abs, "Driver file");
+                r = consider_library(s, (size_t) idx, root->link_root, abs, "the link");
                 if (r < 0)
                         break;
         }
@@ -314,7 +323,7 @@ static int scan_ldcache(struct search *s) {
                 r = path_join(s->host_root, e->value, &abs);
                 if (r < 0)
                         return r;
-                r = consider_library(s, (size_t) idx, s->host_root, abs, "ld.so.cache entry");
+                r = consider_library(s, (size_t) idx, s->host_root, abs, "the ld.so.cache entry");
                 if (r < 0)
                         return r;
         }
@@ -358,15 +367,18 @@ static int find_named_file(struct search *s, size_t idx) {
         return 0;
 }
 
+/* A driver root is often a link itself (NixOS: /run/opengl-driver -> /nix/store/...-graphics-drivers):
+ * keep its real directory. */
 static int add_root(struct search *s, const char *path, bool must_exist) {
+        const char *link_root = link_root_for(s, path);
+        _cleanup_free_ char *real = NULL;
         struct stat st;
-        int r = stat(path, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+        int r = chase_abs(link_root, path, &real);
+        if (r >= 0)
+                r = stat(real, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
         if (r < 0)
                 return must_exist ? log_error_errno(r, "Cannot use driver root %s (--driver-root): %m", path) : 0;
-        char *p = strdup(path);
-        if (!p)
-                return -ENOMEM;
-        s->roots[s->n_roots++] = (struct search_root) { .path = p, .link_root = link_root_for(s, p) };
+        s->roots[s->n_roots++] = (struct search_root) { .path = TAKE_PTR(real), .link_root = link_root };
         return 0;
 }
 
@@ -414,6 +426,7 @@ static void search_done(struct search *s) {
                         free(s->found[i].host_path);
                         free(s->found[i].mismatch_path);
                         free(s->found[i].mismatch_version);
+                        free(s->found[i].dangling);
                 }
         free(s->found);
         free(s->dirs_seen);
@@ -432,18 +445,38 @@ static int collect(struct search *s, struct driver_files **ret) {
                         continue;
                 }
                 if (f->mismatch_path) {
-                        log_error("%s is from NVIDIA driver %s but the running kernel module is %s: "
-                                  "reboot or reinstall the driver, then run gpucdi generate",
-                                  f->mismatch_path, f->mismatch_version, s->version);
                         r = -EPROTO;
+                        /* One message per stray version: an upgrade leaves dozens of libraries behind. */
+                        bool reported = false;
+                        size_t others = 0;
+                        for (size_t j = 0; j < n_driver_file_patterns; j++) {
+                                const struct found *o = &s->found[j];
+                                if (j == i || o->host_path || !o->mismatch_version || !streq(o->mismatch_version, f->mismatch_version))
+                                        continue;
+                                if (j < i)
+                                        reported = true;
+                                else
+                                        others++;
+                        }
+                        if (reported)
+                                continue;
+                        char more[64] = "";
+                        if (others > 0)
+                                snprintf(more, sizeof more, " and %zu more librar%s", others, others == 1 ? "y" : "ies");
+                        log_error("%s%s %s from NVIDIA driver %s but the running kernel module is %s: "
+                                  "reboot or reinstall the driver, then run gpucdi generate",
+                                  f->mismatch_path, more, others > 0 ? "are" : "is", f->mismatch_version, s->version);
                 } else if (pat->required) {
                         _cleanup_free_ char *where = roots_searched(s);
-                        log_error("Required NVIDIA library %s.so.%s not found (searched %s); "
-                                  "pass the driver's location with --driver-root DIR",
-                                  pat->name, s->version, where ?: "the driver roots");
+                        log_error("Required NVIDIA library %s.so.%s not found (searched %s%s%s%s); "
+                                  "pass the driver's location with --driver-root DIR, or reinstall the driver",
+                                  pat->name, s->version, where ?: "the driver roots",
+                                  f->dangling ? "; " : "", f->dangling ?: "", f->dangling ? " leads nowhere" : "");
                         if (r == 0)
                                 r = -ENOENT;
-                }
+                } else if (f->dangling)
+                        log_warning("%s.so.%s is left out: %s leads nowhere (remove it, or reinstall the driver and run ldconfig)",
+                                    pat->name, s->version, f->dangling);
         }
         if (r < 0)
                 return r;

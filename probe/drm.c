@@ -89,7 +89,7 @@ static int pci_addr_of_syspath(const char *path, char *ret, size_t ret_size) {
         }
 }
 
-static int drm_scan_udev(struct gpu *gpus, size_t n) {
+int drm_scan_udev(struct gpu *gpus, size_t n) {
         struct udev *udev = udev_new();
         if (!udev)
                 return -ENOMEM;
@@ -117,7 +117,7 @@ static int drm_scan_udev(struct gpu *gpus, size_t n) {
         return r;
 }
 
-static int drm_scan_sysfs(const char *sysfs_root, struct gpu *gpus, size_t n) {
+int drm_scan_sysfs(const char *sysfs_root, struct gpu *gpus, size_t n) {
         _cleanup_free_ char *class_dir = NULL;
         int r = path_join(sysfs_root, "class/drm", &class_dir);
         if (r < 0)

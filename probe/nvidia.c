@@ -192,7 +192,7 @@ static int nvidia_probe_gpu(const char *proc_root, int dev_fd, const char *versi
         if (r == -ENOENT) {
                 /* Bound to nvidia, the driver must have published it: /proc is another host's or stale. */
                 if (streq(g->driver, "nvidia"))
-                        return log_error_errno(r, "GPU %s is bound to the nvidia driver but %s does not exist; "
+                        return log_error_errno(EBADMSG, "GPU %s is bound to the nvidia driver but %s does not exist; "
                                                "check --proc-root, or reload the nvidia module", g->pci_addr, path);
                 return 0; /* unbound, vfio-pci, nouveau: no NVIDIA details */
         }
@@ -204,7 +204,7 @@ static int nvidia_probe_gpu(const char *proc_root, int dev_fd, const char *versi
         if (r < 0)
                 return r;
         if (!version[0])
-                return log_error_errno(ENOENT, "%s exists but %s/driver/nvidia/version does not; check --proc-root",
+                return log_error_errno(EBADMSG, "%s exists but %s/driver/nvidia/version does not; check --proc-root",
                                        path, proc_root);
 
         char name[32];

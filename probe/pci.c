@@ -1,6 +1,7 @@
 /* GPU enumeration through libpci's sysfs back end, pointed at <sysfs-root>/bus/pci so that fake
  * trees work exactly like the real /sys. */
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pci/pci.h>
@@ -136,6 +137,26 @@ static int pci_collect(struct pci_access *acc, const char *pci_path, struct gpu_
         return 0;
 }
 
+static int check_device_names(const char *devices) {
+        DIR *d = opendir(devices);
+        if (!d)
+                return log_error_errno(errno, "Failed to open %s: %m", devices);
+        struct dirent *de;
+        int r = 0;
+        while ((de = readdir(d))) {
+                unsigned dom, bus, dev, func;
+                if (de->d_name[0] == '.')
+                        continue;
+                if (pci_addr_parse(de->d_name, &dom, &bus, &dev, &func) < 0) {
+                        r = log_error_errno(EBADMSG, "Malformed %s: entry \"%s\" is not a PCI address; check the sysfs tree (--sysfs-root)",
+                                            devices, de->d_name);
+                        break;
+                }
+        }
+        closedir(d);
+        return r;
+}
+
 int pci_enumerate_gpus(const char *sysfs_root, struct gpu **ret_gpus, size_t *ret_n) {
         _cleanup_free_ char *pci_path = NULL, *devices = NULL;
         int r;
@@ -155,6 +176,12 @@ int pci_enumerate_gpus(const char *sysfs_root, struct gpu **ret_gpus, size_t *re
                 *ret_n = 0;
                 return 0;
         }
+
+        /* libpci aborts its scan on a name that is not an address, leaking its open directory on the way
+         * out through our longjmp: catch that case first, with a clearer message. */
+        r = check_device_names(devices);
+        if (r < 0)
+                return r;
 
         /* Heap-allocated so that its contents are well defined after a longjmp. */
         _cleanup_free_ struct gpu_list *list = calloc(1, sizeof *list);

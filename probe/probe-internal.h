@@ -17,6 +17,9 @@ int pci_addr_compare(const char *a, const char *b);
 /* drm.c: card/render nodes of each GPU (libudev when sysfs_root is /sys, a sysfs walk otherwise),
  * /dev/dri/by-path links under dev_fd, and libdrm's confirmation when sysfs and dev are the real ones. */
 int drm_attach_nodes(const char *sysfs_root, const char *dev_root, int dev_fd, struct gpu *gpus, size_t n);
+/* The two enumerations behind it, both feeding the same recording code. */
+int drm_scan_udev(struct gpu *gpus, size_t n);
+int drm_scan_sysfs(const char *sysfs_root, struct gpu *gpus, size_t n);
 
 /* nvidia.c: the parsers take file contents (path only for messages) so that tests can feed them. */
 int nvidia_parse_version(const char *text, size_t size, const char *path, char *ret, size_t ret_size);
