@@ -11,11 +11,11 @@
 
 #include "util.h"
 
-const char *const cdi_default_spec_dirs[] = { "/etc/cdi", "/var/run/cdi", NULL };
+const char *const cdispec_default_dirs[] = { "/etc/cdi", "/var/run/cdi", NULL };
 
 #define CDI_SPEC_MAX (4u * 1024u * 1024u)
 
-int strv_push(char ***v, size_t *n, const char *s) {
+int hook_strv_push(char ***v, size_t *n, const char *s) {
         for (size_t i = 0; i < *n; i++)
                 if (streq((*v)[i], s))
                         return 0;
@@ -29,7 +29,7 @@ int strv_push(char ***v, size_t *n, const char *s) {
         return 0;
 }
 
-void strv_free(char **v, size_t n) {
+void hook_strv_free(char **v, size_t n) {
         for (size_t i = 0; i < n; i++)
                 free(v[i]);
         free(v);
@@ -50,13 +50,13 @@ static int add_edits(json_t *edits, struct per_name *p) {
         int r;
         json_array_foreach(a, i, e) {
                 const char *path = json_string_value(json_object_get(e, "path"));
-                if (path && (r = strv_push(&p->nodes, &p->n_nodes, path)) < 0)
+                if (path && (r = hook_strv_push(&p->nodes, &p->n_nodes, path)) < 0)
                         return r;
         }
         a = json_object_get(edits, "mounts");
         json_array_foreach(a, i, e) {
                 const char *src = json_string_value(json_object_get(e, "hostPath"));
-                if (src && (r = strv_push(&p->mounts, &p->n_mounts, src)) < 0)
+                if (src && (r = hook_strv_push(&p->mounts, &p->n_mounts, src)) < 0)
                         return r;
         }
         return 0;
@@ -83,8 +83,8 @@ static int scan_spec(const char *path, struct per_name *req, size_t n) {
                         if (!name || !streq(name, req[k].name))
                                 continue;
                         /* A later spec directory overrides an earlier one. */
-                        strv_free(req[k].nodes, req[k].n_nodes);
-                        strv_free(req[k].mounts, req[k].n_mounts);
+                        hook_strv_free(req[k].nodes, req[k].n_nodes);
+                        hook_strv_free(req[k].mounts, req[k].n_mounts);
                         req[k].nodes = req[k].mounts = NULL;
                         req[k].n_nodes = req[k].n_mounts = 0;
                         req[k].found = true;
@@ -114,7 +114,7 @@ static int scan_dir(const char *dir, struct per_name *req, size_t n) {
                 size_t l = strlen(de->d_name);
                 if (de->d_name[0] == '.' || l < 6 || !streq(de->d_name + l - 5, ".json"))
                         continue;
-                if ((r = strv_push(&names, &nn, de->d_name)) < 0)
+                if ((r = hook_strv_push(&names, &nn, de->d_name)) < 0)
                         break;
         }
         closedir(d);
@@ -126,15 +126,15 @@ static int scan_dir(const char *dir, struct per_name *req, size_t n) {
                         break;
                 r = scan_spec(path, req, n);
         }
-        strv_free(names, nn);
+        hook_strv_free(names, nn);
         return r;
 }
 
-int cdi_grant_lookup(const char *const *dirs, const char *const *names, size_t n_names, struct cdi_grant *ret) {
+int cdispec_lookup(const char *const *dirs, const char *const *names, size_t n_names, struct cdispec_grant *ret) {
         struct per_name *req = calloc(n_names ? n_names : 1, sizeof *req);
         if (!req)
                 return -ENOMEM;
-        struct cdi_grant g = {};
+        struct cdispec_grant g = {};
         int r = 0;
         for (size_t k = 0; k < n_names; k++) {
                 if (!(req[k].buf = strdup(names[k]))) {
@@ -153,32 +153,32 @@ int cdi_grant_lookup(const char *const *dirs, const char *const *names, size_t n
                 r = scan_dir(*d, req, n_names);
         for (size_t k = 0; k < n_names && r >= 0; k++) {
                 if (!req[k].found) {
-                        r = strv_push(&g.missing, &g.n_missing, names[k]);
+                        r = hook_strv_push(&g.missing, &g.n_missing, names[k]);
                         continue;
                 }
                 for (size_t i = 0; i < req[k].n_nodes && r >= 0; i++)
-                        r = strv_push(&g.node_paths, &g.n_node_paths, req[k].nodes[i]);
+                        r = hook_strv_push(&g.node_paths, &g.n_node_paths, req[k].nodes[i]);
                 for (size_t i = 0; i < req[k].n_mounts && r >= 0; i++)
-                        r = strv_push(&g.mount_sources, &g.n_mount_sources, req[k].mounts[i]);
+                        r = hook_strv_push(&g.mount_sources, &g.n_mount_sources, req[k].mounts[i]);
         }
 out:
         for (size_t k = 0; k < n_names; k++) {
                 free(req[k].buf);
-                strv_free(req[k].nodes, req[k].n_nodes);
-                strv_free(req[k].mounts, req[k].n_mounts);
+                hook_strv_free(req[k].nodes, req[k].n_nodes);
+                hook_strv_free(req[k].mounts, req[k].n_mounts);
         }
         free(req);
         if (r < 0) {
-                cdi_grant_free(&g);
+                cdispec_grant_free(&g);
                 return r;
         }
         *ret = g;
         return 0;
 }
 
-void cdi_grant_free(struct cdi_grant *g) {
-        strv_free(g->node_paths, g->n_node_paths);
-        strv_free(g->mount_sources, g->n_mount_sources);
-        strv_free(g->missing, g->n_missing);
-        *g = (struct cdi_grant) {};
+void cdispec_grant_free(struct cdispec_grant *g) {
+        hook_strv_free(g->node_paths, g->n_node_paths);
+        hook_strv_free(g->mount_sources, g->n_mount_sources);
+        hook_strv_free(g->missing, g->n_missing);
+        *g = (struct cdispec_grant) {};
 }

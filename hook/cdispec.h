@@ -5,9 +5,9 @@
 #include <stddef.h>
 
 /* Default spec directories, lowest priority first (podman 4.3: /etc/cdi, then /var/run/cdi). */
-extern const char *const cdi_default_spec_dirs[];
+extern const char *const cdispec_default_dirs[];
 
-struct cdi_grant {
+struct cdispec_grant {
         char **node_paths;       /* container paths of granted device nodes */
         size_t n_node_paths;
         char **mount_sources;    /* host paths of the specs' mounts */
@@ -17,8 +17,8 @@ struct cdi_grant {
 };
 
 /* names: fully-qualified "vendor.com/class=name". dirs: NULL-terminated. */
-int cdi_grant_lookup(const char *const *dirs, const char *const *names, size_t n_names, struct cdi_grant *ret);
-void cdi_grant_free(struct cdi_grant *g);
+int cdispec_lookup(const char *const *dirs, const char *const *names, size_t n_names, struct cdispec_grant *ret);
+void cdispec_grant_free(struct cdispec_grant *g);
 
-int strv_push(char ***v, size_t *n, const char *s);
-void strv_free(char **v, size_t n);
+int hook_strv_push(char ***v, size_t *n, const char *s);
+void hook_strv_free(char **v, size_t n);

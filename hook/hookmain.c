@@ -38,8 +38,8 @@ struct options {
 };
 
 static void options_done(struct options *o) {
-        strv_free(o->cdi_devices, o->n_cdi_devices);
-        strv_free(o->spec_dirs, o->n_spec_dirs);
+        hook_strv_free(o->cdi_devices, o->n_cdi_devices);
+        hook_strv_free(o->spec_dirs, o->n_spec_dirs);
 }
 
 enum {
@@ -102,7 +102,7 @@ static int parse_options(int argc, char *argv[], bool check, struct options *o, 
         *ret_exit = false;
         optind = 0;  /* full re-initialisation: the caller may have used getopt already */
         int c, r;
-        while ((c = getopt_long(argc, argv, "+h", hook_options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "h", hook_options, NULL)) >= 0) {
                 switch (c) {
                 case 'h':
                         check ? check_help() : hook_help();
@@ -117,11 +117,11 @@ static int parse_options(int argc, char *argv[], bool check, struct options *o, 
                                 log_error("--cdi-device %s: expected a fully-qualified name like nvidia.com/gpu=0", optarg);
                                 return -EINVAL;
                         }
-                        if ((r = strv_push(&o->cdi_devices, &o->n_cdi_devices, optarg)) < 0)
+                        if ((r = hook_strv_push(&o->cdi_devices, &o->n_cdi_devices, optarg)) < 0)
                                 return r;
                         break;
                 case ARG_SPEC_DIR:
-                        if ((r = strv_push(&o->spec_dirs, &o->n_spec_dirs, optarg)) < 0)
+                        if ((r = hook_strv_push(&o->spec_dirs, &o->n_spec_dirs, optarg)) < 0)
                                 return r;
                         break;
                 case ARG_PROC_ROOT:
@@ -193,20 +193,20 @@ static int collect_requested(const struct options *o, const struct oci_config *c
         size_t n = 0;
         int r = 0;
         for (size_t i = 0; i < o->n_cdi_devices && r >= 0; i++)
-                r = strv_push(&v, &n, o->cdi_devices[i]);
+                r = hook_strv_push(&v, &n, o->cdi_devices[i]);
         for (size_t i = 0; i < cfg->n_prestart && r >= 0; i++) {
                 const struct oci_hook *h = &cfg->prestart[i];
                 int k = gpucdi_entry_offset(h);
                 for (size_t a = k < 0 ? h->n_args : (size_t) k; a < h->n_args && r >= 0; a++) {
                         const char *arg = h->args[a];
                         if (streq(arg, "--cdi-device") && a + 1 < h->n_args)
-                                r = strv_push(&v, &n, h->args[++a]);
+                                r = hook_strv_push(&v, &n, h->args[++a]);
                         else if (startswith(arg, "--cdi-device="))
-                                r = strv_push(&v, &n, arg + strlen("--cdi-device="));
+                                r = hook_strv_push(&v, &n, arg + strlen("--cdi-device="));
                 }
         }
         if (r < 0) {
-                strv_free(v, n);
+                hook_strv_free(v, n);
                 return r;
         }
         *ret = v;
@@ -221,7 +221,7 @@ static struct rules_input make_input(const struct options *o, const struct oci_c
                 .host = host,
                 .requested = (const char *const *) requested,
                 .n_requested = n_requested,
-                .spec_dirs = o->n_spec_dirs ? (const char *const *) o->spec_dirs : cdi_default_spec_dirs,
+                .spec_dirs = o->n_spec_dirs ? (const char *const *) o->spec_dirs : cdispec_default_dirs,
         };
 }
 
@@ -351,7 +351,7 @@ int hook_main(int argc, char *argv[]) {
         ret = fired > 0 && !policy.audit ? EXIT_REFUSED : EXIT_ALLOWED;
 out:
         rules_found_free(found);
-        strv_free(requested, n_requested);
+        hook_strv_free(requested, n_requested);
         policy_done(&policy);
         oci_config_free(&cfg);
         oci_state_free(&state);
@@ -422,7 +422,7 @@ int check_main(int argc, char *argv[]) {
         ret = count_fired(found, &policy) > 0 && !policy.audit ? EXIT_REFUSED : EXIT_ALLOWED;
 out:
         rules_found_free(found);
-        strv_free(requested, n_requested);
+        hook_strv_free(requested, n_requested);
         policy_done(&policy);
         oci_config_free(&cfg);
         host_done(&host);

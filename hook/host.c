@@ -129,7 +129,7 @@ bool host_ns_is_hosts(const struct host *h, const char *proc_name, const char *p
         return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-int path_normalize(const char *path, char **ret) {
+int host_path_normalize(const char *path, char **ret) {
         size_t n = strlen(path);
         _cleanup_free_ char *out = malloc(n + 2);
         if (!out)
@@ -165,9 +165,9 @@ int path_normalize(const char *path, char **ret) {
         return 0;
 }
 
-int path_resolve(const char *path, char **ret) {
+int host_path_resolve(const char *path, char **ret) {
         _cleanup_free_ char *real = realpath(path, NULL);
         if (!real)
                 return -errno;
-        return path_normalize(real, ret);
+        return host_path_normalize(real, ret);
 }

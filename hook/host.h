@@ -44,7 +44,7 @@ bool host_ns_is_hosts(const struct host *h, const char *proc_name, const char *p
 
 /* Lexically normalise an absolute path: collapse "//", drop "." and trailing "/", resolve "..",
  * map /var/run to /run. Writes into a new string. */
-int path_normalize(const char *path, char **ret);
+int host_path_normalize(const char *path, char **ret);
 /* The path a bind mount of `path` would really mount (symlinks followed), normalised; -errno if it
  * does not exist. */
-int path_resolve(const char *path, char **ret);
+int host_path_resolve(const char *path, char **ret);

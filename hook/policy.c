@@ -152,7 +152,7 @@ int policy_load(struct policy *p, const char *path, uid_t trusted_uid, bool *ret
         /* The directories of the path as given and, if symlinks lead elsewhere (NixOS's /etc), of
          * the file really read. */
         _cleanup_free_ char *given = NULL, *real = NULL;
-        if ((r = path_normalize(path, &given)) < 0)
+        if ((r = host_path_normalize(path, &given)) < 0)
                 return r;
         if (given[0] == '/' && (r = trusted_parents(given, trusted_uid)) < 0)
                 return r;

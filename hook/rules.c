@@ -20,7 +20,7 @@ struct eval {
         const struct oci_config *cfg;
         char ***items;            /* per rule: what was found */
         size_t *n_items;
-        struct cdi_grant grant;
+        struct cdispec_grant grant;
         char **src_lex, **src_res; /* per mount: normalised and resolved bind source, or NULL */
         bool *src_trusted;        /* per mount: the source comes from a requested CDI device's spec */
 };
@@ -34,7 +34,7 @@ static void add(struct eval *e, size_t rule, const char *fmt, ...) {
         va_end(ap);
         if (r < 0)
                 abort();  /* out of memory while judging: never let a container through by accident */
-        if (strv_push(&e->items[rule], &e->n_items[rule], s) < 0)
+        if (hook_strv_push(&e->items[rule], &e->n_items[rule], s) < 0)
                 abort();
         free(s);
 }
@@ -833,10 +833,10 @@ static void eval_free(struct eval *e) {
         free(e->src_res);
         free(e->src_trusted);
         for (size_t i = 0; e->items && i < rules_count; i++)
-                strv_free(e->items[i], e->n_items[i]);
+                hook_strv_free(e->items[i], e->n_items[i]);
         free(e->items);
         free(e->n_items);
-        cdi_grant_free(&e->grant);
+        cdispec_grant_free(&e->grant);
 }
 
 static char *join_items(char **items, size_t n) {
@@ -868,7 +868,7 @@ int rules_evaluate(const struct rules_input *in, char ***ret_found) {
                 goto out;
 
         if (in->n_requested > 0) {
-                r = cdi_grant_lookup(in->spec_dirs, in->requested, in->n_requested, &e.grant);
+                r = cdispec_lookup(in->spec_dirs, in->requested, in->n_requested, &e.grant);
                 if (r < 0)
                         goto out;
         }
@@ -879,10 +879,10 @@ int rules_evaluate(const struct rules_input *in, char ***ret_found) {
                 e.src_trusted[i] = in_strv(e.grant.mount_sources, e.grant.n_mount_sources, m->source);
                 if (e.src_trusted[i])
                         continue;
-                r = path_normalize(m->source, &e.src_lex[i]);
+                r = host_path_normalize(m->source, &e.src_lex[i]);
                 if (r < 0)
                         goto out;
-                r = path_resolve(m->source, &e.src_res[i]);
+                r = host_path_resolve(m->source, &e.src_res[i]);
                 if (r == -ENOMEM)
                         goto out;
         }
