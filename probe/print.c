@@ -3,9 +3,10 @@
  * JSON schema (stable; keys always present unless marked "only"; absent values are null):
  *
  * {
- *   "gpus": [                              sorted by PCI address; "index" is the CDI device name
+ *   "gpus": [                              sorted by PCI address
  *     {
- *       "index": 0,
+ *       "index": 0,                        position among this vendor's GPUs in PCI order: the CDI
+ *                                          device name (nvidia.com/gpu=0)
  *       "vendor": "nvidia",                "nvidia" | "amd" | "intel"
  *       "pci": "0000:00:06.0",
  *       "vendor_id": "0x10de",             PCI ids as 4-digit lowercase hex strings
@@ -116,8 +117,9 @@ static json_t *host_json(const struct host *h) {
         json_auto_t *ctl = json_array();
         if (!gpus || !ctl)
                 return NULL;
+        size_t index[_GPU_VENDOR_MAX] = {};
         for (size_t i = 0; i < h->n_gpus; i++)
-                if (json_array_append_new(gpus, gpu_json(&h->gpus[i], i)) < 0)
+                if (json_array_append_new(gpus, gpu_json(&h->gpus[i], index[h->gpus[i].vendor]++)) < 0)
                         return NULL;
         for (size_t i = 0; i < h->n_nv_ctl_nodes; i++)
                 if (json_array_append_new(ctl, devnode_json(&h->nv_ctl_nodes[i])) < 0)
@@ -138,14 +140,14 @@ int host_print_json(const struct host *h, FILE *f) {
         return 0;
 }
 
-enum { COL_INDEX, COL_VENDOR, COL_PCI, COL_ID, COL_DRIVER, COL_NUMA, COL_NODES, COL_DETAILS, _COL_MAX };
+enum { COL_DEVICE, COL_VENDOR, COL_PCI, COL_ID, COL_DRIVER, COL_NUMA, COL_NODES, COL_DETAILS, _COL_MAX };
 
 static const char *const col_title[_COL_MAX] = {
-        "#", "VENDOR", "PCI", "ID", "DRIVER", "NUMA", "NODES", "DETAILS",
+        "DEVICE", "VENDOR", "PCI", "ID", "DRIVER", "NUMA", "NODES", "DETAILS",
 };
 
 static void gpu_cells(const struct gpu *g, size_t index, char cells[_COL_MAX][512]) {
-        snprintf(cells[COL_INDEX], 512, "%zu", index);
+        snprintf(cells[COL_DEVICE], 512, "%s/gpu=%zu", gpu_vendor_domain(g->vendor), index);
         snprintf(cells[COL_VENDOR], 512, "%s", gpu_vendor_name(g->vendor));
         snprintf(cells[COL_PCI], 512, "%s", g->pci_addr);
         snprintf(cells[COL_ID], 512, "%04x:%04x", g->vendor_id, g->device_id);
@@ -210,8 +212,9 @@ int host_print_table(const struct host *h, FILE *f) {
                 int width[_COL_MAX] = {};
                 for (int c = 0; c < _COL_MAX; c++)
                         snprintf(cells[0][c], 512, "%s", col_title[c]);
+                size_t index[_GPU_VENDOR_MAX] = {};
                 for (size_t i = 0; i < h->n_gpus; i++)
-                        gpu_cells(&h->gpus[i], i, cells[i + 1]);
+                        gpu_cells(&h->gpus[i], index[h->gpus[i].vendor]++, cells[i + 1]);
                 for (size_t i = 0; i <= h->n_gpus; i++)
                         for (int c = 0; c < _COL_MAX; c++) {
                                 int len = (int) strlen(cells[i][c]);
