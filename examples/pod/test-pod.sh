@@ -15,15 +15,21 @@ skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 command -v podman >/dev/null || skip_all "podman is not installed"
 command -v cargo >/dev/null || skip_all "cargo is not installed (Debian package cargo)"
 [ -f "$src/tests/hosts/mkhost.py" ] || skip_all "tests/hosts/mkhost.py is missing"
+command -v unshare >/dev/null || skip_all "unshare (util-linux) is missing"
+
+# Run in a mount namespace of our own where /etc/cdi and /run/cdi are empty tmpfs: podman sees our
+# spec and nothing else, and the host's specs (and other tests') are neither read nor touched.
+if [ -z "${GPUCDI_POD_TEST_NS:-}" ]; then
+        mkdir -p /etc/cdi
+        GPUCDI_POD_TEST_NS=1 exec unshare --mount --propagation private "$0" "$@"
+fi
+mount -t tmpfs -o mode=0755 gpucdi-test-cdi /etc/cdi || skip_all "cannot mount a tmpfs on /etc/cdi"
+if [ -d /run/cdi ]; then mount -t tmpfs -o mode=0755 gpucdi-test-cdi /run/cdi; fi
 
 tmp=$(mktemp -d /tmp/gpucdi-pod-test.XXXXXX)
-spec=/etc/cdi/gpucdi-nvidia.json
-backup=
 cleanup() {
         "$tmp/bin/podman" pod rm -f gpucdi-test-pod >/dev/null 2>&1
         "$tmp/bin/podman" volume rm -f gpucdi-test-models >/dev/null 2>&1
-        rm -f "$spec"
-        [ -n "$backup" ] && mv "$backup" "$spec"
         # podman may leave its storage mounts behind; unmount before removing.
         grep -o " $tmp[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
         rm -rf "$tmp"
@@ -61,12 +67,7 @@ else
         echo "1..$n"
         exit 1
 fi
-mkdir -p /etc/cdi
-if [ -e "$spec" ]; then
-        backup=$tmp/spec.backup
-        mv "$spec" "$backup"
-fi
-install -m 0644 "$tmp/cdi/gpucdi-nvidia.json" "$spec"
+install -m 0644 "$tmp/cdi/gpucdi-nvidia.json" /etc/cdi/gpucdi-nvidia.json
 
 # The stand-in's root filesystem: one static program.
 o=$tmp/ollama-root
