@@ -52,32 +52,34 @@ static bool is_root(const char *p) {
         return !p || !*p || streq(p, "/");
 }
 
-/* Resolve path (as seen from root) to its real file, following symlinks so that absolute targets
- * and ".." stay inside root, as the host itself would see them. Returns the root-prefixed path. */
-static int chase(const char *root, const char *path, char **ret) {
-        if (is_root(root)) {
-                char *p = realpath(path, NULL);
-                if (!p)
-                        return -errno;
-                *ret = p;
-                return 0;
-        }
-
+/* Resolve path (as seen from root; relative paths start at start, an already resolved directory
+ * inside root) to its real file, following symlinks so that absolute targets and ".." stay inside
+ * root, as the host itself would see them. Returns the root-prefixed path and the file's lstat. */
+static int chase(const char *root, const char *start, const char *path, char **ret, struct stat *ret_st) {
         char resolved[PATH_MAX];
-        size_t rootlen = strlen(root);
-        while (rootlen > 1 && root[rootlen - 1] == '/')
+        size_t rootlen = is_root(root) ? 0 : strlen(root);
+        while (rootlen > 0 && root[rootlen - 1] == '/')
                 rootlen--;
         if (rootlen >= sizeof resolved)
                 return -ENAMETOOLONG;
-        memcpy(resolved, root, rootlen);
-        resolved[rootlen] = 0;
+        memcpy(resolved, root ? root : "", rootlen);
         size_t len = rootlen;
+        if (start && path[0] != '/') {
+                size_t n = strlen(start);
+                if (n >= sizeof resolved || n < rootlen)
+                        return -ENAMETOOLONG;
+                memcpy(resolved, start, n);
+                len = n;
+        }
+        resolved[len] = 0;
 
         _cleanup_free_ char *todo = strdup(path);
         if (!todo)
                 return -ENOMEM;
         const char *p = todo;
         unsigned links = 0;
+        struct stat st;
+        bool have_st = false;
         for (;;) {
                 while (*p == '/')
                         p++;
@@ -95,6 +97,7 @@ static int chase(const char *root, const char *path, char **ret) {
                         if (len > rootlen)
                                 len--;
                         resolved[len] = 0;
+                        have_st = false;
                         p = e;
                         continue;
                 }
@@ -104,9 +107,9 @@ static int chase(const char *root, const char *path, char **ret) {
                 memcpy(resolved + len + 1, p, clen);
                 resolved[len + 1 + clen] = 0;
 
-                struct stat st;
                 if (lstat(resolved, &st) < 0)
                         return -errno;
+                have_st = true;
                 if (S_ISLNK(st.st_mode)) {
                         char target[PATH_MAX];
                         if (++links > MAX_SYMLINKS)
@@ -126,6 +129,7 @@ static int chase(const char *root, const char *path, char **ret) {
                         if (target[0] == '/')
                                 len = rootlen;
                         resolved[len] = 0;
+                        have_st = false;
                         continue;
                 }
                 if (*e && !S_ISDIR(st.st_mode))
@@ -133,18 +137,20 @@ static int chase(const char *root, const char *path, char **ret) {
                 len += 1 + clen;
                 p = e;
         }
-        char *r = strdup(resolved);
+        if (!have_st && lstat(len > 0 ? resolved : "/", &st) < 0)
+                return -errno;
+        char *r = strdup(len > 0 ? resolved : "/");
         if (!r)
                 return -ENOMEM;
         *ret = r;
+        if (ret_st)
+                *ret_st = st;
         return 0;
 }
 
 /* Chase a path given in our own namespace: inside the host root, links are the host's. */
-static int chase_abs(const char *link_root, const char *abs, char **ret) {
-        if (is_root(link_root))
-                return chase(NULL, abs, ret);
-        return chase(link_root, abs + strlen(link_root), ret);
+static int chase_abs(const char *link_root, const char *abs, char **ret, struct stat *ret_st) {
+        return chase(link_root, NULL, is_root(link_root) ? abs : abs + strlen(link_root), ret, ret_st);
 }
 
 /* The host root, or "/" when path is not inside it. */
@@ -201,28 +207,29 @@ static int library_index(const char *name) {
         return -1;
 }
 
-/* A path that may name library idx (a file or a link to it): resolve it and record the real file
- * if it is of the running version, or remember it as a mismatch. */
-static int consider_library(struct search *s, size_t idx, const char *link_root, const char *abs, const char *what) {
+/* A directory entry or cache entry that may name library idx (a file or a link to it): resolve it
+ * and record the real file if it is of the running version, or remember it as a mismatch. dir is
+ * a resolved directory for relative names, NULL for host paths. */
+static int consider_library(struct search *s, size_t idx, const char *link_root, const char *dir, const char *name,
+                            const char *what) {
         const struct driver_file_pattern *pat = &driver_file_patterns[idx];
         struct found *f = &s->found[idx];
         _cleanup_free_ char *real = NULL;
+        struct stat st;
 
-        int r = chase_abs(link_root, abs, &real);
-        if (r == -ENOENT) {
+        int r = chase(link_root, dir, name, &real, &st);
+        if (r == -ENOENT || r == -ENOTDIR) {
                 /* Stale links and cache entries are common and harmless when the library is found elsewhere. */
-                if (!f->dangling && asprintf(&f->dangling, "%s %s", what, abs) < 0) {
+                if (!f->dangling && asprintf(&f->dangling, "%s %s%s%s", what, dir ? dir : (is_root(link_root) ? "" : link_root),
+                                             dir ? "/" : "", name) < 0) {
                         f->dangling = NULL;
                         return -ENOMEM;
                 }
                 return 0;
         }
         if (r < 0)
-                return log_error_errno(r, "Failed to resolve %s: %m", abs);
+                return log_error_errno(r, "Failed to resolve %s%s%s: %m", dir ? dir : "", dir ? "/" : "", name);
 
-        struct stat st;
-        if (stat(real, &st) < 0)
-                return log_error_errno(errno, "Failed to stat %s: %m", real);
         if (!S_ISREG(st.st_mode))
                 return 0;
         const char *base = strrchr(real, '/') + 1;
@@ -266,7 +273,7 @@ static int scan_lib_dir(struct search *s, const struct search_root *root, const 
         int r = path_join(root->path, subdir, &link);
         if (r < 0)
                 return r;
-        r = chase_abs(root->link_root, link, &dir);
+        r = chase_abs(root->link_root, link, &dir, NULL);
         if (r == -ENOENT || r == -ENOTDIR)
                 return 0;
         if (r < 0)
@@ -289,11 +296,7 @@ static int scan_lib_dir(struct search *s, const struct search_root *root, const 
                 int idx = library_index(de->d_name);
                 if (idx < 0 || s->found[idx].host_path)
                         continue;
-                _cleanup_free_ char *abs = NULL;
-                r = path_join(dir, de->d_name, &abs);
-                if (r < 0)
-                        break;
-                r = consider_library(s, (size_t) idx, root->link_root, abs, "the link");
+                r = consider_library(s, (size_t) idx, root->link_root, dir, de->d_name, "the link");
                 if (r < 0)
                         break;
         }
@@ -319,11 +322,7 @@ static int scan_ldcache(struct search *s) {
                 int idx = library_index(e->key);
                 if (idx < 0 || s->found[idx].host_path)
                         continue;
-                _cleanup_free_ char *abs = NULL;
-                r = path_join(s->host_root, e->value, &abs);
-                if (r < 0)
-                        return r;
-                r = consider_library(s, (size_t) idx, s->host_root, abs, "the ld.so.cache entry");
+                r = consider_library(s, (size_t) idx, s->host_root, NULL, e->value, "the ld.so.cache entry");
                 if (r < 0)
                         return r;
         }
@@ -347,14 +346,12 @@ static int find_named_file(struct search *s, size_t idx) {
                                 r = path_join(dir, pat->name, &abs);
                         if (r < 0)
                                 return r;
-                        r = chase_abs(link_root, abs, &real);
+                        struct stat st;
+                        r = chase_abs(link_root, abs, &real, &st);
                         if (r == -ENOENT || r == -ENOTDIR)
                                 continue;
                         if (r < 0)
                                 return log_error_errno(r, "Failed to resolve %s: %m", abs);
-                        struct stat st;
-                        if (stat(real, &st) < 0)
-                                return log_error_errno(errno, "Failed to stat %s: %m", real);
                         if (!S_ISREG(st.st_mode))
                                 continue;
                         r = check_trusted(s, real, &st);
@@ -373,9 +370,9 @@ static int add_root(struct search *s, const char *path, bool must_exist) {
         const char *link_root = link_root_for(s, path);
         _cleanup_free_ char *real = NULL;
         struct stat st;
-        int r = chase_abs(link_root, path, &real);
-        if (r >= 0)
-                r = stat(real, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+        int r = chase_abs(link_root, path, &real, &st);
+        if (r >= 0 && !S_ISDIR(st.st_mode))
+                r = -ENOTDIR;
         if (r < 0)
                 return must_exist ? log_error_errno(r, "Cannot use driver root %s (--driver-root): %m", path) : 0;
         s->roots[s->n_roots++] = (struct search_root) { .path = TAKE_PTR(real), .link_root = link_root };

@@ -212,7 +212,8 @@ int drm_attach_nodes(const char *sysfs_root, const char *dev_root, int dev_fd, s
                 return r;
 
         for (size_t i = 0; i < n; i++)
-                drm_by_path(dev_fd, &gpus[i]);
+                if (gpus[i].card_node[0] || gpus[i].render_node[0])
+                        drm_by_path(dev_fd, &gpus[i]);
 
         /* libdrm only knows the real /sys and /dev: its answer means nothing for injected roots. */
         if (real_sysfs && path_is(dev_root, "/dev"))

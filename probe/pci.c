@@ -83,6 +83,29 @@ struct gpu_list {
         char bad_file[PATH_MAX];
 };
 
+/* The bound driver is the name the device's driver link points to. One readlink: libpci's
+ * PCI_FILL_DRIVER resolves the whole path, a dozen syscalls per device. */
+static int read_driver(const char *pci_path, struct gpu *g, struct gpu_list *list) {
+        char link[PATH_MAX], target[PATH_MAX];
+        snprintf(link, sizeof link, "%s/devices/%s/driver", pci_path, g->pci_addr);
+        ssize_t k = readlink(link, target, sizeof target - 1);
+        if (k < 0) {
+                if (errno == ENOENT)
+                        return 0; /* unbound */
+                snprintf(list->bad_file, sizeof list->bad_file, "%s", link);
+                return -errno;
+        }
+        target[k] = 0;
+        const char *name = strrchr(target, '/');
+        name = name ? name + 1 : target;
+        if (!*name || strlen(name) >= sizeof g->driver) {
+                snprintf(list->bad_file, sizeof list->bad_file, "%s", link);
+                return -EBADMSG;
+        }
+        strcpy(g->driver, name);
+        return 0;
+}
+
 /* Runs under the longjmp guard: only touches state reachable through list, never locals of the caller. */
 static int pci_collect(struct pci_access *acc, const char *pci_path, struct gpu_list *list) {
         pci_init(acc);
@@ -95,7 +118,7 @@ static int pci_collect(struct pci_access *acc, const char *pci_path, struct gpu_
                 if (gpu_vendor_from_pci_id(d->vendor_id, &vendor) < 0 || !is_gpu_class(d->device_class))
                         continue;
                 /* Only GPUs pay for the rest. */
-                pci_fill_info(d, PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE | PCI_FILL_DRIVER);
+                pci_fill_info(d, PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS | PCI_FILL_NUMA_NODE);
 
                 struct gpu *n = realloc(list->gpus, (list->n + 1) * sizeof(struct gpu));
                 if (!n)
@@ -124,14 +147,9 @@ static int pci_collect(struct pci_access *acc, const char *pci_path, struct gpu_
                         return -EBADMSG;
                 }
 
-                const char *drv = pci_get_string_property(d, PCI_FILL_DRIVER);
-                if (drv) {
-                        if (strlen(drv) >= sizeof g->driver) {
-                                snprintf(list->bad_file, sizeof list->bad_file, "%s/devices/%s/driver", pci_path, g->pci_addr);
-                                return -ENAMETOOLONG;
-                        }
-                        strcpy(g->driver, drv);
-                }
+                int r = read_driver(pci_path, g, list);
+                if (r < 0)
+                        return r;
                 list->n++;
         }
         return 0;
@@ -155,6 +173,11 @@ static int check_device_names(const char *devices) {
         }
         closedir(d);
         return r;
+}
+
+static bool endswith_driver(const char *path) {
+        size_t n = strlen(path);
+        return n >= 7 && streq(path + n - 7, "/driver");
 }
 
 int pci_enumerate_gpus(const char *sysfs_root, struct gpu **ret_gpus, size_t *ret_n) {
@@ -213,9 +236,10 @@ int pci_enumerate_gpus(const char *sysfs_root, struct gpu **ret_gpus, size_t *re
         pci_cleanup(acc);
 
         if (r == -EBADMSG && list->bad_file[0])
-                r = log_error_errno(r, "Malformed %s: not a PCI device id; check the sysfs tree (--sysfs-root)", list->bad_file);
-        else if (r == -ENAMETOOLONG)
-                r = log_error_errno(r, "Driver name of %s is too long", list->bad_file);
+                r = log_error_errno(r, "Malformed %s: not a %s; check the sysfs tree (--sysfs-root)", list->bad_file,
+                                    endswith_driver(list->bad_file) ? "driver link" : "PCI device id");
+        else if (r < 0 && list->bad_file[0])
+                r = log_error_errno(r, "Failed to read %s: %m", list->bad_file);
         if (r < 0) {
                 free(list->gpus);
                 return r;

@@ -386,6 +386,38 @@ static void test_nixos(void) {
         free(root);
 }
 
+/* Links are the host's: climbing above its root stops at its root, and loops are errors. */
+static void test_links(void) {
+        char *root = make_tempdir();
+        static const char *const stems[] = { "libcuda", "libnvidia-ml" };
+        for (size_t i = 0; i < ELEMENTSOF_T(stems); i++) {
+                char *file = fmt("opt/driver/%s.so." VERSION, stems[i]);
+                char *link = fmt(NVROOT "/lib64/%s.so.1", stems[i]);
+                char *target = fmt("../../../../../../../../../../opt/driver/%s.so." VERSION, stems[i]);
+                write_at(root, file, "");
+                symlink_at(root, link, target);
+                free(file);
+                free(link);
+                free(target);
+        }
+        struct driver_files *f = NULL;
+        int r = run(root, NULL, 0, VERSION, &f, NULL);
+        const struct driver_file *cuda = r == 0 ? find(f, "libcuda.so." VERSION) : NULL;
+        char *want = join(root, "opt/driver/libcuda.so." VERSION);
+        ok(cuda && streq(cuda->host_path, want), "a relative link climbing above the host root resolves inside it (r=%d)", r);
+        driver_files_free(f);
+        free(want);
+
+        symlink_at(root, NVROOT "/lib64/libnvidia-fbc.so.1", "libnvidia-fbc.so.1");
+        char *err = NULL;
+        f = NULL;
+        r = run(root, NULL, 0, VERSION, &f, &err);
+        ok(r == -ELOOP && !f && strstr(err, "libnvidia-fbc.so.1"), "a symlink loop is an error naming it (r=%d)", r);
+        free(err);
+        rm_rf(root);
+        free(root);
+}
+
 /* With the host root "/", files must be root's: what the hook's safety rests on. */
 static void test_ownership(void) {
         char *dir = make_tempdir();
@@ -440,6 +472,7 @@ int main(int argc, char **argv) {
         test_h100(refdir);
         test_ldcache_only();
         test_nixos();
+        test_links();
         test_ownership();
         test_table();
         return tap_finish();
