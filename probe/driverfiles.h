@@ -36,7 +36,12 @@ struct driver_files {
 
 /* Look up every table entry for driver_version. A library present in a different version than the
  * kernel module's is an error (-EPROTO) whose message names both versions and says to regenerate or
- * reboot; a missing required library is -ENOENT with a message naming the roots searched. */
+ * reboot; a missing required library is -ENOENT with a message naming the roots searched.
+ * Driver roots: roots->driver_roots as given (-ENOENT if one does not exist), else
+ * /usr/local/nvidia and /run/opengl-driver under roots->root when they exist; then the host's
+ * etc/ld.so.cache (-EBADMSG if corrupt). Every file is resolved to its real regular file, symlinks
+ * followed inside roots->root; with roots->root "/" it must be owned by root, and in any root it
+ * must not be writable by group or others (-EPERM otherwise). Errors are logged. */
 int nvidia_driver_files(const struct probe_roots *roots, const char *driver_version,
                         struct driver_files **ret);
 
