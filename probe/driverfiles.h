@@ -22,7 +22,7 @@ const char *driver_file_kind_name(enum driver_file_kind k);
 
 struct driver_file {
         enum driver_file_kind kind;
-        const char *group;   /* "compute", "ml", "graphics", "video", ... from the table */
+        const char *group;   /* "compute", "utility", "graphics" or "video", from the table */
         char *host_path;     /* absolute host path of the regular file (symlinks resolved, root-prefixed) */
         char *name;          /* file name: "libcuda.so.580.159.04", "nvidia-smi", "nvidia_icd.json" */
         char *soname;        /* libraries: "libcuda.so.1" (== name for libraries versioned in full) */
