@@ -65,5 +65,36 @@ for src in "$@"; do
 done
 if [ -z "$dangling" ]; then ok "every gpucdi page referenced exists"; else notok "dangling references:$dangling"; fi
 
+# Every key gpucdi probe --json prints (on the mixed fixture host) is documented in gpucdi-probe(1).
+mkhost=$srcdir/../tests/hosts/mkhost.py
+if [ -f "$mkhost" ] && /usr/bin/python3 "$mkhost" mixed "$tmp/host" >/dev/null 2>&1; then
+        keys=$("$gpucdi" probe --json --sysfs-root "$tmp/host/sys" --proc-root "$tmp/host/proc" \
+                --dev-root "$tmp/host/dev" --host-root "$tmp/host/root" | grep -oE '"[a-z_]+":' | tr -d '":' | sort -u)
+        documented=$(sed -n '/^# JSON OUTPUT/,/^# EXIT STATUS/p' "$srcdir/gpucdi-probe.1.scd")
+        missing=
+        for k in $keys; do grep -q "\"$k\"" <<<"$documented" || missing="$missing $k"; done
+        if [ -n "$keys" ] && [ -z "$missing" ]; then
+                ok "gpucdi-probe(1) documents every JSON key probe prints ($(echo $keys | wc -w) keys)"
+        else
+                notok "gpucdi-probe(1) documents every JSON key probe prints" "undocumented:${missing:- (no output)}"
+        fi
+else
+        n=$((n + 1)); echo "ok $n # SKIP tests/hosts/mkhost.py unavailable: probe JSON keys not compared"
+fi
+
+# Every rule of the hook is documented in gpucdi-policy.conf(5), and nothing else is.
+rules_c=$srcdir/../hook/rules.c
+if [ -f "$rules_c" ]; then
+        code=$(sed -n '/^const struct rule rules_table/,/^};/p' "$rules_c" |
+                grep -oE '(\{ |CAP_RULE\(|NS_RULE\()"[a-z0-9-]+"' | grep -oE '[a-z0-9-]+' | sort)
+        doc=$(sed -n '/^# RULES/,/^# FILES/p' "$srcdir/gpucdi-policy.conf.5.scd" | grep -oE '^\*[a-z0-9-]+\*' | tr -d '*' | sort)
+        if [ -n "$code" ] && [ "$code" = "$doc" ]; then
+                ok "gpucdi-policy.conf(5) documents the $(echo "$code" | wc -l) rules of hook/rules.c"
+        else
+                notok "gpucdi-policy.conf(5) and hook/rules.c list the same rules" \
+                        "$(diff <(echo "$code") <(echo "$doc") | grep '^[<>]')"
+        fi
+fi
+
 echo "1..$n"
 exit $fail
