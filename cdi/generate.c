@@ -81,20 +81,28 @@ static int set_new(json_t *obj, const char *key, json_t *v) {
         return 0;
 }
 
-/* Add a device node by container path ("/dev/nvidia0"); hostPath only when the dev root is not /dev.
+/* Add a device node at container path `path`, taken from the host node at `host` (a container-style
+ * path under the dev root; NULL: the same as path). hostPath is written only when it differs.
  * Type and numbers are left to the engine, which stats the host node at container creation: a spec
  * never carries a stale dynamic major (nvidia-uvm's changes across reboots). */
-static int add_node(json_t *nodes, const struct probe_roots *roots, const char *path) {
+static int add_node_from(json_t *nodes, const struct probe_roots *roots, const char *path, const char *host) {
         json_auto_t *n = json_object();
         if (!n || set_new(n, "path", json_string(path)) < 0)
                 return -ENOMEM;
-        if (roots->dev && !streq(roots->dev, "/dev")) {
-                _cleanup_free_ char *host = NULL;
-                if (path_join(roots->dev, path + strlen("/dev"), &host) < 0 ||
-                    set_new(n, "hostPath", json_string(host)) < 0)
+        bool dev_is_default = !roots->dev || streq(roots->dev, "/dev");
+        if (!host)
+                host = path;
+        if (!dev_is_default || !streq(host, path)) {
+                _cleanup_free_ char *hp = NULL;
+                if (path_join(dev_is_default ? "/dev" : roots->dev, host + strlen("/dev"), &hp) < 0 ||
+                    set_new(n, "hostPath", json_string(hp)) < 0)
                         return -ENOMEM;
         }
         return append_new(nodes, json_incref(n));
+}
+
+static int add_node(json_t *nodes, const struct probe_roots *roots, const char *path) {
+        return add_node_from(nodes, roots, path, NULL);
 }
 
 static int add_gpu_nodes(json_t *nodes, const struct probe_roots *roots, const struct gpu *g) {
@@ -106,10 +114,20 @@ static int add_gpu_nodes(json_t *nodes, const struct probe_roots *roots, const s
                 if ((r = add_node(nodes, roots, buf)) < 0)
                         return r;
         }
-        const char *const drm[] = { g->card_node, g->render_node, g->by_path_card, g->by_path_render };
-        for (size_t i = 0; i < ELEMENTSOF(drm); i++)
-                if (drm[i][0] && (r = add_node(nodes, roots, drm[i])) < 0)
+        /* The by-path names are symlinks on the host, and engines refuse a symlink as a device node:
+         * the container gets a node at the link's path made from the node it points to. */
+        const struct { const char *path, *host; } drm[] = {
+                { g->card_node, NULL },
+                { g->render_node, NULL },
+                { g->by_path_card, g->card_node },
+                { g->by_path_render, g->render_node },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(drm); i++) {
+                if (!drm[i].path[0] || (drm[i].host && !drm[i].host[0]))
+                        continue;
+                if ((r = add_node_from(nodes, roots, drm[i].path, drm[i].host)) < 0)
                         return r;
+        }
         return 0;
 }
 
