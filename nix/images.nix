@@ -12,6 +12,7 @@ let
   inherit (pkgs) lib dockerTools;
 
   uid = "1000";
+  arch = pkgs.stdenv.hostPlatform.uname.processor;
 
   # /etc/passwd and /etc/group with the unprivileged user the programs run as.
   userFiles = name: pkgs.runCommand "${name}-etc" { } ''
@@ -70,11 +71,12 @@ in
 
   # Any Vulkan GPU: --device intel.com/gpu=all, amd.com/gpu=all or nvidia.com/gpu=all. nixpkgs'
   # Vulkan loader reads ICD files from /run/opengl-driver/share/vulkan/icd.d, where gpucdi mounts
-  # NVIDIA's; Mesa's (Intel, AMD) are added to the image here.
+  # NVIDIA's; Mesa's (Intel, AMD, and Venus for the virtio-gpu of a podman machine VM on macOS)
+  # are added to the image here. A missing ICD file is skipped by the loader.
   ollama-vulkan-image = mkOllamaImage {
     name = "ollama-vulkan";
     ollama = ollamaWith "vulkan";
-    extraEnv = [ "VK_ADD_DRIVER_FILES=${lib.concatStringsSep ":" (map (f: "${pkgs.mesa}/share/vulkan/icd.d/${f}") [ "intel_icd.${pkgs.stdenv.hostPlatform.uname.processor}.json" "radeon_icd.${pkgs.stdenv.hostPlatform.uname.processor}.json" ])}" ];
+    extraEnv = [ "VK_ADD_DRIVER_FILES=${lib.concatStringsSep ":" (map (f: "${pkgs.mesa}/share/vulkan/icd.d/${f}") [ "intel_icd.${arch}.json" "radeon_icd.${arch}.json" "virtio_icd.${arch}.json" ])}" ];
   };
 
   # The example client: podman run --rm --pod llm localhost/ollama-ask "Why is the sky blue?"
