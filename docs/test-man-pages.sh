@@ -67,7 +67,9 @@ if [ -z "$dangling" ]; then ok "every gpucdi page referenced exists"; else notok
 
 # Every key gpucdi probe --json prints (on the mixed fixture host) is documented in gpucdi-probe(1).
 mkhost=$srcdir/../tests/hosts/mkhost.py
-if [ -f "$mkhost" ] && /usr/bin/python3 "$mkhost" mixed "$tmp/host" >/dev/null 2>&1; then
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+if [ -f "$mkhost" ] && "$py" "$mkhost" mixed "$tmp/host" >/dev/null 2>&1; then
         keys=$("$gpucdi" probe --json --sysfs-root "$tmp/host/sys" --proc-root "$tmp/host/proc" \
                 --dev-root "$tmp/host/dev" --host-root "$tmp/host/root" | grep -oE '"[a-z_]+":' | tr -d '":' | sort -u)
         documented=$(sed -n '/^# JSON OUTPUT/,/^# EXIT STATUS/p' "$srcdir/gpucdi-probe.1.scd")

@@ -24,6 +24,17 @@ stdenv.mkDerivation {
   nativeBuildInputs = [ meson ninja pkg-config scdoc ];
   buildInputs = [ pciutils libdrm jansson (if systemdLibs != null then systemdLibs else udev) ];
 
+  # The hook's default policy installs to /etc/gpucdi, outside the prefix, which a Nix build cannot
+  # write; on NixOS the module writes /etc/gpucdi/policy.conf, so keep the commented default as
+  # documentation.
+  # Test scripts start with #!/bin/bash or #!/usr/bin/python3, absent in the build sandbox.
+  postPatch = ''
+    patchShebangs --build .
+    substituteInPlace hook/meson.build \
+      --replace-fail "install_dir: fs.parent(get_option('policyfile'))" \
+                     "install_dir: get_option('datadir') / 'doc' / 'gpucdi'"
+  '';
+
   mesonFlags = [
     # Install everything under $out: the NixOS module links what it needs into /etc.
     "-Dhooksdir=${placeholder "out"}/share/containers/oci/hooks.d"
