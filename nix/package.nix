@@ -33,6 +33,9 @@ stdenv.mkDerivation {
     substituteInPlace hook/meson.build \
       --replace-fail "install_dir: fs.parent(get_option('policyfile'))" \
                      "install_dir: get_option('datadir') / 'doc' / 'gpucdi'"
+    substituteInPlace docs/meson.build \
+      --replace-fail "policy_installed = get_option('policyfile')" \
+                     "policy_installed = prefix / get_option('datadir') / 'doc' / 'gpucdi' / 'policy.conf'"
   '';
 
   mesonFlags = [
