@@ -89,6 +89,31 @@ static int open_dir(const char *dir, bool create, int *ret_fd) {
         return 0;
 }
 
+static bool is_temp_name(const char *name) {
+        static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        if (!startswith(name, TEMP_PREFIX) || strlen(name) != sizeof TEMP_PREFIX - 1 + 6)
+                return false;
+        return strspn(name + sizeof TEMP_PREFIX - 1, chars) == 6;
+}
+
+/* A run killed between naming its temp file and renaming it over the spec leaves the temp file
+ * behind. Only the holder of the lock writes specs in the directory, so every one there is such a
+ * leftover. */
+static void remove_stale_temps(int dfd, const char *dir) {
+        int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        struct dirent *de;
+        while ((de = readdir(d)))
+                if (is_temp_name(de->d_name) && unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
+                        log_warning("Cannot remove %s/%s, left by an interrupted run: %m", dir, de->d_name);
+        closedir(d);
+}
+
 int cdi_dir_lock(const char *dir, int *ret_fd) {
         _cleanup_close_ int dfd = -EBADF;
         int r = open_dir(dir, true, &dfd);
@@ -107,6 +132,7 @@ int cdi_dir_lock(const char *dir, int *ret_fd) {
                         if (errno != EINTR)
                                 return log_error_errno(-errno, "Cannot lock %s/" LOCK_NAME ": %m", dir);
         }
+        remove_stale_temps(dfd, dir);
         *ret_fd = TAKE_FD(fd);
         return 0;
 }

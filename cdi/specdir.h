@@ -12,7 +12,8 @@ extern const char *const cdi_default_spec_dirs[];
 
 /* Take an exclusive lock for the directory (flock on DIR/.gpucdi.lock, O_CLOEXEC), waiting for other
  * runs. Creates DIR (mode 0755, with parents) if missing. Returns the lock fd in ret_fd. A symlinked
- * DIR is followed, here and below. Failures are logged with the fix. */
+ * DIR is followed, here and below. Failures are logged with the fix. Once locked, temp files that a
+ * killed run left in DIR (".gpucdi-XXXXXX") are removed. */
 int cdi_dir_lock(const char *dir, int *ret_fd);
 
 /* Write content to dir/name atomically (temp file in dir, fsync, rename, fsync dir), mode 0644.
