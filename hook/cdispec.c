@@ -39,10 +39,26 @@ struct per_name {
         const char *kind;   /* points into a copy of the request */
         const char *name;
         char *buf;
-        char **nodes, **mounts;
-        size_t n_nodes, n_mounts;
+        char **nodes, **hosts, **mounts;
+        size_t n_nodes, n_hosts, n_mounts;
         bool found;
 };
+
+/* Append a node (container path, host path) unless its container path is listed already. */
+static int push_node(char ***paths, char ***hosts, size_t *n, size_t *n_hosts, const char *path, const char *host) {
+        size_t before = *n;
+        int r = hook_strv_push(paths, n, path);
+        if (r < 0 || *n == before)
+                return r;
+        char **nv = realloc(*hosts, (*n_hosts + 2) * sizeof *nv);
+        if (!nv)
+                return -ENOMEM;
+        *hosts = nv;
+        if (!(nv[*n_hosts] = strdup(host)))
+                return -ENOMEM;
+        nv[++*n_hosts] = NULL;
+        return 0;
+}
 
 static int add_edits(json_t *edits, struct per_name *p) {
         json_t *a = json_object_get(edits, "deviceNodes"), *e;
@@ -50,7 +66,8 @@ static int add_edits(json_t *edits, struct per_name *p) {
         int r;
         json_array_foreach(a, i, e) {
                 const char *path = json_string_value(json_object_get(e, "path"));
-                if (path && (r = hook_strv_push(&p->nodes, &p->n_nodes, path)) < 0)
+                const char *host = json_string_value(json_object_get(e, "hostPath"));
+                if (path && (r = push_node(&p->nodes, &p->hosts, &p->n_nodes, &p->n_hosts, path, host ? host : path)) < 0)
                         return r;
         }
         a = json_object_get(edits, "mounts");
@@ -84,9 +101,10 @@ static int scan_spec(const char *path, struct per_name *req, size_t n) {
                                 continue;
                         /* A later spec directory overrides an earlier one. */
                         hook_strv_free(req[k].nodes, req[k].n_nodes);
+                        hook_strv_free(req[k].hosts, req[k].n_hosts);
                         hook_strv_free(req[k].mounts, req[k].n_mounts);
-                        req[k].nodes = req[k].mounts = NULL;
-                        req[k].n_nodes = req[k].n_mounts = 0;
+                        req[k].nodes = req[k].hosts = req[k].mounts = NULL;
+                        req[k].n_nodes = req[k].n_hosts = req[k].n_mounts = 0;
                         req[k].found = true;
                         if ((r = add_edits(json_object_get(d, "containerEdits"), &req[k])) < 0 ||
                             (r = add_edits(json_object_get(spec, "containerEdits"), &req[k])) < 0)
@@ -135,6 +153,7 @@ int cdispec_lookup(const char *const *dirs, const char *const *names, size_t n_n
         if (!req)
                 return -ENOMEM;
         struct cdispec_grant g = {};
+        size_t n_hosts = 0;
         int r = 0;
         for (size_t k = 0; k < n_names; k++) {
                 if (!(req[k].buf = strdup(names[k]))) {
@@ -157,7 +176,8 @@ int cdispec_lookup(const char *const *dirs, const char *const *names, size_t n_n
                         continue;
                 }
                 for (size_t i = 0; i < req[k].n_nodes && r >= 0; i++)
-                        r = hook_strv_push(&g.node_paths, &g.n_node_paths, req[k].nodes[i]);
+                        r = push_node(&g.node_paths, &g.node_host_paths, &g.n_node_paths, &n_hosts, req[k].nodes[i],
+                                      req[k].hosts[i]);
                 for (size_t i = 0; i < req[k].n_mounts && r >= 0; i++)
                         r = hook_strv_push(&g.mount_sources, &g.n_mount_sources, req[k].mounts[i]);
         }
@@ -165,6 +185,7 @@ out:
         for (size_t k = 0; k < n_names; k++) {
                 free(req[k].buf);
                 hook_strv_free(req[k].nodes, req[k].n_nodes);
+                hook_strv_free(req[k].hosts, req[k].n_hosts);
                 hook_strv_free(req[k].mounts, req[k].n_mounts);
         }
         free(req);
@@ -178,6 +199,7 @@ out:
 
 void cdispec_grant_free(struct cdispec_grant *g) {
         hook_strv_free(g->node_paths, g->n_node_paths);
+        hook_strv_free(g->node_host_paths, g->n_node_paths);
         hook_strv_free(g->mount_sources, g->n_mount_sources);
         hook_strv_free(g->missing, g->n_missing);
         *g = (struct cdispec_grant) {};

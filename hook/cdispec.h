@@ -9,6 +9,7 @@ extern const char *const cdispec_default_dirs[];
 
 struct cdispec_grant {
         char **node_paths;       /* container paths of granted device nodes */
+        char **node_host_paths;  /* their host paths (hostPath, or the path itself) */
         size_t n_node_paths;
         char **mount_sources;    /* host paths of the specs' mounts */
         size_t n_mount_sources;

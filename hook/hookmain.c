@@ -51,6 +51,7 @@ enum {
         ARG_HOOKS_D,
         ARG_JSON,
         ARG_VERSION,
+        ARG_LIST_RULES,
 };
 
 static const struct option hook_options[] = {
@@ -63,6 +64,7 @@ static const struct option hook_options[] = {
         { "policy", required_argument, NULL, ARG_POLICY },
         { "hooks-d", no_argument, NULL, ARG_HOOKS_D },
         { "json", no_argument, NULL, ARG_JSON },
+        { "list-rules", no_argument, NULL, ARG_LIST_RULES },
         {}
 };
 
@@ -80,6 +82,7 @@ static void hook_help(void) {
                "  --spec-dir DIR      CDI spec directory (repeatable; default /etc/cdi /var/run/cdi)\n"
                "  --proc-root DIR     where /proc is read from (default /proc)\n"
                "  --dev-root DIR      where host device nodes are checked (default /dev)\n"
+               "  --list-rules        print the rules: id, on/off by default, why\n"
                "  --version           print the version\n"
                "\n"
                "Exit status: 0 started, 1 refused, 2 usage error, 3 unreadable or malformed input.\n",
@@ -94,7 +97,16 @@ static void check_help(void) {
                "print what the hook would refuse, one line per rule, or a JSON array with --json.\n"
                "CDI devices are taken from the config's gpucdi hook entries and from --cdi-device.\n"
                "\n"
-               "Exit status: 0 would start, 1 would be refused, 2 usage error, 3 unreadable input.\n");
+               "  --json              print [{\"rule\", \"found\", \"why\", \"fix\"}, ...]\n"
+               "  --policy FILE       host policy (default %s)\n"
+               "  --cdi-device NAME   a CDI device the container requested (repeatable)\n"
+               "  --spec-dir DIR      CDI spec directory (repeatable; default /etc/cdi /var/run/cdi)\n"
+               "  --proc-root DIR     where /proc is read from (default /proc)\n"
+               "  --dev-root DIR      where host device nodes are checked (default /dev)\n"
+               "  --list-rules        print the rules: id, on/off by default, why\n"
+               "\n"
+               "Exit status: 0 would start, 1 would be refused, 2 usage error, 3 unreadable input.\n",
+               GPUCDI_POLICY_FILE);
 }
 
 /* Parse options common to both commands; positional arguments are left at argv[optind..]. */
@@ -110,6 +122,12 @@ static int parse_options(int argc, char *argv[], bool check, struct options *o, 
                         return 0;
                 case ARG_VERSION:
                         printf("gpucdi %s\n", GPUCDI_VERSION);
+                        *ret_exit = true;
+                        return 0;
+                case ARG_LIST_RULES:
+                        for (size_t i = 0; i < rules_count; i++)
+                                printf("%s\t%s\t%s\n", rules_table[i].id, rules_table[i].default_on ? "on" : "off",
+                                       rules_table[i].why);
                         *ret_exit = true;
                         return 0;
                 case ARG_CDI_DEVICE:

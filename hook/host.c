@@ -100,9 +100,9 @@ const char *host_driver_version(struct host *h) {
         return h->driver_version;
 }
 
-int host_stat_dev(const struct host *h, const char *rel, char *ret_type, dev_t *ret_rdev) {
+int host_stat_node(const struct host *h, const char *node, char *ret_type, dev_t *ret_rdev) {
         _cleanup_free_ char *path = NULL;
-        if (path_join(h->dev_root, rel, &path) < 0)
+        if (startswith(node, "/dev/") ? path_join(h->dev_root, node + 5, &path) < 0 : !(path = strdup(node)))
                 return -ENOMEM;
         struct stat st;
         if (stat(path, &st) < 0)

@@ -36,8 +36,9 @@ bool host_has_major_named(struct host *h, char type, const char *name);
 /* Version of the running NVIDIA kernel module ("580.159.04"), or NULL. */
 const char *host_driver_version(struct host *h);
 
-/* Type ('c'/'b') and number of the node at <dev-root>/<rel> (rel is relative to /dev). */
-int host_stat_dev(const struct host *h, const char *rel, char *ret_type, dev_t *ret_rdev);
+/* Type ('c'/'b') and number of a host device node. A path under /dev is looked up under the
+ * dev root; any other path (a CDI hostPath on a fake host) as it is. */
+int host_stat_node(const struct host *h, const char *path, char *ret_type, dev_t *ret_rdev);
 
 /* Whether a namespace file (e.g. /proc/123/ns/net) is the host's, i.e. that of <proc>/1/ns/<name>. */
 bool host_ns_is_hosts(const struct host *h, const char *proc_name, const char *path);

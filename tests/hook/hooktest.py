@@ -1,0 +1,117 @@
+"""Helpers of the hook's tests: TAP output, corpus loading, and running gpucdi-hook the way runc
+does (each prestart entry in order, argv and environment from the entry, the bundle as working
+directory, the container state on stdin)."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "corpus")
+FIXED_ID = "0123456789abcdef" * 4
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, name, diag=""):
+        self.n += 1
+        if cond:
+            print(f"ok {self.n} - {name}")
+        else:
+            self.failed += 1
+            print(f"not ok {self.n} - {name}")
+            for line in str(diag).splitlines():
+                print(f"# {line}")
+        sys.stdout.flush()
+        return cond
+
+    def skip(self, name, why):
+        self.n += 1
+        print(f"ok {self.n} - {name} # SKIP {why}")
+
+    def done(self):
+        print(f"1..{self.n}")
+        return 1 if self.failed else 0
+
+
+def expected():
+    out = []
+    with open(os.path.join(CORPUS, "expected.txt")) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            name, verdict, rules = line.split()
+            out.append((name, verdict, set() if rules == "-" else set(rules.split(","))))
+    return out
+
+
+def load_config(name, fakehost_dir, hook):
+    with open(os.path.join(CORPUS, f"{name}.json")) as f:
+        text = f.read()
+    text = text.replace("@FAKEHOST@", fakehost_dir).replace("@HOOK@", hook)
+    cfg = json.loads(text)
+    if cfg.get("linux", {}).get("seccomp") == "@PODMAN_SECCOMP@":
+        with open(os.path.join(CORPUS, "podman-seccomp.json")) as f:
+            cfg["linux"]["seccomp"] = json.load(f)
+    return cfg
+
+
+def write_bundle(directory, cfg, raw=None):
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, "config.json")
+    if os.path.lexists(path):
+        os.unlink(path)
+    with open(path, "w") as f:
+        f.write(raw if raw is not None else json.dumps(cfg))
+    return directory
+
+
+def state_for(bundle, cid=FIXED_ID):
+    return json.dumps({"ociVersion": "1.0.2-dev", "id": cid, "status": "creating", "pid": os.getpid(),
+                       "bundle": bundle, "annotations": {"io.container.manager": "libpod"}})
+
+
+def run_hook(hook, args, stdin, cwd="/", env=None):
+    """One hook invocation as runc makes it: argv from the entry (argv[0] included)."""
+    p = subprocess.run(args, executable=hook, input=stdin, capture_output=True, text=True, cwd=cwd,
+                       env=env if env is not None else {"GPUCDI_HOOK": "1"}, timeout=30)
+    return p.returncode, p.stderr
+
+
+def gpucdi_entries(cfg):
+    out = []
+    for h in cfg.get("hooks", {}).get("prestart", []):
+        args = h.get("args", [])
+        if args and (os.path.basename(args[0]) == "gpucdi-hook" or os.path.basename(h["path"]) == "gpucdi-hook"):
+            out.append(h)
+    return out
+
+
+def run_like_runc(hook, cfg, bundle, cid=FIXED_ID):
+    """Every gpucdi prestart entry in order; runc stops at the first failure."""
+    results = []
+    for h in gpucdi_entries(cfg):
+        env = dict(e.split("=", 1) for e in h.get("env", []))
+        rc, err = run_hook(hook, h["args"], state_for(bundle, cid), cwd=bundle, env=env)
+        results.append((h["args"], rc, err))
+        if rc != 0:
+            break
+    return results
+
+
+RULE_RE = re.compile(r"^gpucdi: (?:refused|audit mode, not refusing) [^\n]*?: \[([a-z0-9-]+)\] ", re.M)
+
+
+def rules_in(text):
+    return set(RULE_RE.findall(text))
+
+
+def list_rules(hook):
+    out = subprocess.run([hook, "--list-rules"], capture_output=True, text=True, check=True).stdout
+    return [line.split("\t") for line in out.splitlines()]

@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+"""Regenerate tests/hook/corpus/*.json with real podman (as root; run it alone, it installs CDI
+specs into /etc/cdi for the duration):
+
+    sudo /usr/bin/python3 tests/hook/make-corpus.py [NAME...]
+
+For each case of corpus/cases.txt it runs `podman run` on a busybox root file system with the fake
+host of fakehost.py, a capture hook in place of gpucdi-hook (in the CDI specs' hook entries and in a
+hooks.d file, with the arguments gpucdi-hook gets), and stores the config.json podman handed to
+runc. Host-specific strings are normalised: the fake host's directory becomes @FAKEHOST@, the
+capture hook @HOOK@, the container id and creation time fixed values; podman's default seccomp
+profile, the same in most cases, is stored once in corpus/podman-seccomp.json and referenced as
+"@PODMAN_SECCOMP@" (tests put it back before use). Paths it needs on the host
+(/dev/dri, the podman and docker sockets, /nix/store) are created for the run when missing and
+removed afterwards."""
+
+import json
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import fakehost  # noqa: E402
+
+FAKE = "/tmp/gpucdi-corpus-host"
+CAPTURE = f"{FAKE}/capture.py"
+CAPTURED = f"{FAKE}/captured.json"
+ROOTFS = f"{FAKE}/rootfs"
+FIXED_ID = "0123456789abcdef" * 4
+PODMAN = ["podman", "--hooks-dir", f"{FAKE}/hooks.d", "run", "--rm", "--runtime", "runc",
+          "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
+
+
+def cases():
+    out = []
+    with open(f"{HERE}/corpus/cases.txt") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            name, _, args = line.partition(" ")
+            out.append((name, shlex.split(args.replace("@FAKEHOST@", FAKE))))
+    return out
+
+
+def make_rootfs():
+    os.makedirs(f"{ROOTFS}/bin", exist_ok=True)
+    shutil.copy("/bin/busybox", f"{ROOTFS}/bin/busybox")
+    for applet in ("sh", "true", "ls", "cat"):
+        if not os.path.lexists(f"{ROOTFS}/bin/{applet}"):
+            os.symlink("busybox", f"{ROOTFS}/bin/{applet}")
+    for d in ("etc", "proc", "sys", "dev", "tmp", "run", "var/tmp"):
+        os.makedirs(f"{ROOTFS}/{d}", exist_ok=True)
+    fakehost.write(f"{ROOTFS}/etc/passwd", "root:x:0:0::/:/bin/sh\n")
+    fakehost.write(f"{ROOTFS}/etc/group", "root:x:0:\n")
+
+
+SECCOMP_FILE = f"{HERE}/corpus/podman-seccomp.json"
+SECCOMP_REF = "@PODMAN_SECCOMP@"
+
+
+def normalise(text, cid):
+    text = text.replace(cid, FIXED_ID).replace(cid[:12], FIXED_ID[:12])
+    text = text.replace(CAPTURE, "@HOOK@").replace(FAKE, "@FAKEHOST@")
+    cfg = json.loads(text)
+    ann = cfg.get("annotations", {})
+    if "io.kubernetes.cri-o.Created" in ann:
+        ann["io.kubernetes.cri-o.Created"] = "2024-01-01T00:00:00.000000000Z"
+    return cfg
+
+
+def store(name, cfg, default_seccomp):
+    if cfg.get("linux", {}).get("seccomp") == default_seccomp:
+        cfg["linux"]["seccomp"] = SECCOMP_REF
+    with open(f"{HERE}/corpus/{name}.json", "w") as f:
+        f.write(json.dumps(cfg, separators=(",", ":")) + "\n")
+
+
+class Temporary:
+    """Host paths created for the run and removed afterwards, only if they were missing."""
+
+    def __init__(self):
+        self.created = []
+        self.sockets = []
+
+    def dir(self, path):
+        missing = []
+        p = path
+        while not os.path.lexists(p):
+            missing.append(p)
+            p = os.path.dirname(p)
+        for d in reversed(missing):
+            os.mkdir(d)
+            self.created.append(d)
+
+    def socket(self, path):
+        if os.path.lexists(path):
+            return
+        self.dir(os.path.dirname(path))
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(path)
+        self.sockets.append(s)
+        self.created.append(path)
+
+    def file(self, path):
+        if not os.path.lexists(path):
+            fakehost.write(path, "stub driver file\n", 0o755)
+            self.created.append(path)
+
+    def cleanup(self):
+        for s in self.sockets:
+            s.close()
+        for p in reversed(self.created):
+            if os.path.isdir(p) and not os.path.islink(p):
+                os.rmdir(p)
+            elif os.path.lexists(p):
+                os.unlink(p)
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("make-corpus.py: run as root (podman, mknod, /etc/cdi)")
+    wanted = set(sys.argv[1:])
+    fakehost.remove(FAKE)
+    fakehost.build(FAKE, CAPTURE)
+    make_rootfs()
+    fakehost.write(CAPTURE, "#!/usr/bin/python3\n"
+                   "import json, shutil, sys\n"
+                   "state = json.load(sys.stdin)\n"
+                   f"shutil.copy(state['bundle'] + '/config.json', {CAPTURED!r})\n"
+                   f"open({CAPTURED!r} + '.id', 'w').write(state['id'])\n", 0o755)
+    fakehost.write(f"{FAKE}/hooks.d/gpucdi-hook.json",
+                   json.dumps(fakehost.hooks_d_entry(FAKE, CAPTURE, f"{FAKE}/cdi"), indent=2) + "\n")
+    specs = []
+    for f in sorted(os.listdir(f"{FAKE}/cdi")):
+        dst = f"/etc/cdi/zz-gpucdi-corpus-{f}"
+        os.makedirs("/etc/cdi", exist_ok=True)
+        shutil.copy(f"{FAKE}/cdi/{f}", dst)
+        specs.append(dst)
+    tmp = Temporary()
+    failed = []
+    captured = {}
+    try:
+        tmp.dir("/dev/dri")
+        tmp.dir("/nix/store")
+        tmp.socket("/run/podman/podman.sock")
+        tmp.socket("/run/docker.sock")
+        tmp.file(f"{FAKE}/driver/lib64/{fakehost.GONE_FILE}")
+        subprocess.run(["podman", "volume", "create", "gpucdi-hookvol"],
+                       stdout=subprocess.DEVNULL)
+        for name, args in cases():
+            if wanted and name not in wanted:
+                continue
+            for f in (CAPTURED, CAPTURED + ".id"):
+                if os.path.exists(f):
+                    os.unlink(f)
+            net = [] if any(a.startswith("--network") for a in args) else ["--network", "none"]
+            cmd = PODMAN + net + args + ["--rootfs", ROOTFS, "/bin/true"]
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            if r.returncode != 0 or not os.path.exists(CAPTURED):
+                failed.append(name)
+                print(f"FAILED {name}: {' '.join(cmd)}\n{r.stderr}", file=sys.stderr)
+                continue
+            cid = open(CAPTURED + ".id").read().strip()
+            with open(CAPTURED) as f:
+                captured[name] = normalise(f.read(), cid)
+            print(f"captured {name}")
+        # The default profile is that of a container created with no security option.
+        if "gpu0-default" in captured:
+            default_seccomp = captured["gpu0-default"]["linux"]["seccomp"]
+            with open(SECCOMP_FILE, "w") as f:
+                f.write(json.dumps(default_seccomp, indent=1) + "\n")
+        else:
+            with open(SECCOMP_FILE) as f:
+                default_seccomp = json.load(f)
+        for name, cfg in captured.items():
+            store(name, cfg, default_seccomp)
+    finally:
+        tmp.cleanup()
+        for s in specs:
+            os.unlink(s)
+        subprocess.run(["podman", "volume", "rm", "--force", "gpucdi-hookvol"], stdout=subprocess.DEVNULL)
+        fakehost.remove(FAKE)
+    if failed:
+        sys.exit(f"make-corpus.py: {len(failed)} cases failed: {' '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()
