@@ -14,7 +14,7 @@
 # of image finds it. Needs root (mknod, /etc/cdi, rootful podman); as non-root it skips.
 set -u
 
-gpucdi=$1 mkhost=$2 srcdir=$3
+gpucdi=$(realpath "$1") mkhost=$(realpath "$2") srcdir=$(realpath "$3")
 shift 3
 hook=(--no-hook)
 if [ "${1:-}" = "--hook-path" ]; then

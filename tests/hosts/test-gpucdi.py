@@ -441,6 +441,7 @@ def main():
     ap.add_argument("host")
     a = ap.parse_args()
     a.update = a.update or os.environ.get("GPUCDI_UPDATE_GOLDEN") == "1"
+    a.gpucdi = os.path.abspath(a.gpucdi)  # meson passes it relative to the build directory
     t = Tap()
     tmp = tempfile.mkdtemp(prefix=f"gpucdi-host-{a.host}.")
     try:
