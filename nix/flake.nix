@@ -1,5 +1,5 @@
 # gpucdi's flake. It lives in nix/ because the repository's top level is fixed; the package is built
-# from the whole repository, which the flake reaches through self.sourceInfo (see README.md).
+# from the whole repository, which the flake reaches as ../. (see README.md).
 #
 #   nix build ./nix#gpucdi                      the program, man pages, units, hook
 #   nix build ./nix#ollama-cuda-image && ./result | podman load
@@ -20,9 +20,10 @@
         config.allowUnfree = true;
       };
 
-      # The repository root: with `nix build ./nix#...` inside the git checkout this is the whole
-      # (tracked) tree; nix/ and .ci/ are left out so editing them does not rebuild the package.
-      repoRoot = self.sourceInfo.outPath;
+      # The repository root: `nix build ./nix#...` copies the whole (tracked) git tree to the store
+      # and evaluates this file inside it, so ../. (the same as self.sourceInfo.outPath) is the
+      # repository. nix/ and .ci/ are left out so editing them does not rebuild the package.
+      repoRoot = ../.;
       src = nixpkgs.lib.cleanSourceWith {
         src = repoRoot;
         name = "gpucdi-source";
