@@ -93,7 +93,8 @@
           '';
           module-eval = pkgs.runCommand "gpucdi-module-eval" { nativeBuildInputs = [ pkgs.nix ]; } ''
             export NIX_STATE_DIR=$TMPDIR/state
-            nix-instantiate --store dummy:// --eval --strict ${./tests/eval-module.nix} > $out
+            nix-instantiate --store dummy:// --eval --strict --json ${./.}/tests/eval-module.nix > $out
+            grep -v false $out >/dev/null && ! grep -q false $out
           '';
         });
 
