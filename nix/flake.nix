@@ -89,7 +89,7 @@
             cp ${nixos.config.systemd.units."gpucdi-generate.service".unit}/gpucdi-generate.service $out/
             cp ${nixos.config.systemd.units."gpucdi-refresh.service".unit}/gpucdi-refresh.service $out/
             cp ${nixos.config.environment.etc."containers/oci/hooks.d/gpucdi-hook.json".source} $out/hooks.json
-            grep -q 'gpucdi generate' $out/gpucdi-generate.service
+            grep -q "^ExecStart=.*/bin/gpucdi 'generate'" $out/gpucdi-generate.service
           '';
           module-eval = pkgs.runCommand "gpucdi-module-eval" { nativeBuildInputs = [ pkgs.nix ]; } ''
             export NIX_STATE_DIR=$TMPDIR/state
