@@ -179,23 +179,6 @@ NV_LAYERS_JSON = """{{
         "disable_environment": {{
             "DISABLE_LAYER_NV_OPTIMUS_1": ""
         }}
-    }}, {{
-        "name": "VK_LAYER_NV_present",
-        "type": "INSTANCE",
-        "library_path": "{lib}libnvidia-present.so.{version}",
-        "api_version" : "{api}",
-        "implementation_version" : "1",
-        "description" : "NVIDIA GR2608 layer",
-        "functions": {{
-            "vkGetInstanceProcAddr": "vk_nvpresentGetInstanceProcAddr",
-            "vkGetDeviceProcAddr": "vk_nvpresentGetDeviceProcAddr"
-        }},
-        "enable_environment": {{
-            "NVPRESENT_ENABLE_SMOOTH_MOTION": "1"
-        }},
-        "disable_environment": {{
-            "DISABLE_LAYER_NV_GR2608_1": ""
-        }}
     }}]
 }}
 """

@@ -265,6 +265,28 @@ def check_nvidia_files(t, h, mounts):
     t.ok(not problems, f"{what}: driver {ver} libraries under their sonames and file names, nvidia-smi, ICDs",
          "\n".join(problems))
 
+    # An ICD or layer file names its library; the loader in the container must find it there.
+    problems = []
+    for cp, hp in sorted(by_cpath.items()):
+        if not cp.endswith(".json"):
+            continue
+        try:
+            doc = json.load(open(hp))
+        except (OSError, ValueError) as e:
+            problems.append(f"{cp}: {hp}: {e}")
+            continue
+        entries = [doc.get("ICD"), doc.get("layer")] + list(doc.get("layers") or [])
+        for lib in [e.get("library_path") for e in entries if isinstance(e, dict) and e.get("library_path")]:
+            if "/" in lib:
+                ok = lib in by_cpath
+            else:
+                # a bare name goes through the loader's search: the layout's library dir has it
+                libdir = "/run/opengl-driver/lib" if cp.startswith("/run/opengl-driver/") else "/usr/lib/x86_64-linux-gnu"
+                ok = f"{libdir}/{lib}" in by_cpath
+            if not ok:
+                problems.append(f"{cp} names {lib}, which the container does not have")
+    t.ok(not problems, f"{what}: ICD and layer files name libraries the container has", "\n".join(problems))
+
 
 def check_healthy(t, a, h, tmp):
     name = h.name
