@@ -285,6 +285,14 @@ int hook_main(int argc, char *argv[]) {
         slog_open(&log, "gpucdi-hook");
         host_init(&host, NULL, NULL);
 
+        /* getopt permutes argv; the entry this invocation came from is matched on the original. */
+        _cleanup_free_ char **orig = calloc((size_t) argc + 1, sizeof *orig);
+        if (!orig) {
+                log_error("Out of memory");
+                goto out;
+        }
+        memcpy(orig, argv, (size_t) argc * sizeof *orig);
+
         if (parse_options(argc, argv, false, &o, &done) < 0) {
                 ret = EXIT_USAGE;
                 goto out;
@@ -330,7 +338,7 @@ int hook_main(int argc, char *argv[]) {
                           state.bundle);
                 goto out;
         }
-        if (deferred_to_first_entry(&cfg, argc, argv)) {
+        if (deferred_to_first_entry(&cfg, argc, orig)) {
                 slog_send(&log, LOG_DEBUG, "container %s: checked by the first gpucdi hook entry", state.id);
                 ret = EXIT_ALLOWED;
                 goto out;

@@ -40,8 +40,9 @@ const char *host_driver_version(struct host *h);
  * dev root; any other path (a CDI hostPath on a fake host) as it is. */
 int host_stat_node(const struct host *h, const char *path, char *ret_type, dev_t *ret_rdev);
 
-/* Whether a namespace file (e.g. /proc/123/ns/net) is the host's, i.e. that of <proc>/1/ns/<name>. */
-bool host_ns_is_hosts(const struct host *h, const char *proc_name, const char *path);
+/* Whether a namespace file (e.g. /proc/123/ns/net) is the host's, i.e. the hook's own; true when
+ * it cannot be told. */
+bool host_ns_is_hosts(const char *proc_name, const char *path);
 
 /* Lexically normalise an absolute path: collapse "//", drop "." and trailing "/", resolve "..",
  * map /var/run to /run. Writes into a new string. */

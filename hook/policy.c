@@ -77,8 +77,10 @@ static int parse_error(const char *path, unsigned line, const char *what) {
 static int parse(struct policy *p, const char *path, char *buf) {
         unsigned lineno = 0;
         bool ns_set = false;
-        char *save = NULL;
-        for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        for (char *line = buf, *next; line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = 0;
                 lineno++;
                 char *hash = strchr(line, '#');
                 if (hash)

@@ -383,7 +383,7 @@ static bool host_ns(const struct eval *e, int ns) {
         const struct oci_config *c = e->cfg;
         if (!c->ns_present[ns])
                 return true;
-        return c->ns_path[ns] && host_ns_is_hosts(e->in->host, proc_ns_name(ns), c->ns_path[ns]);
+        return c->ns_path[ns] && host_ns_is_hosts(proc_ns_name(ns), c->ns_path[ns]);
 }
 
 /* podman 4.3's defaults: a container without them has had them removed on purpose. */

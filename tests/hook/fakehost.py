@@ -179,8 +179,6 @@ def build(root, hook, uvm_major=238, nvidia_kind="nvidia.com/gpu", amd_kind="amd
     write(f"{root}/proc/driver/nvidia/version",
           f"NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  {DRIVER}  Release Build  (nixbld@)  \n"
           "GCC version:  gcc version 15.3.0 (GCC) \n")
-    if not os.path.lexists(f"{root}/proc/1"):
-        os.symlink("/proc/1", f"{root}/proc/1")
     for f in DRIVER_FILES:
         write(f"{root}/driver/lib64/{f}", "stub driver file\n", 0o755)
     os.makedirs(f"{root}/data", exist_ok=True)

@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""End to end with real podman 4.3 + runc: gpucdi-hook installed both ways, through CDI spec hook
+entries (specs put into /etc/cdi for the test and removed after) and through a hooks.d file made
+from the one meson installs. Risky GPU containers must fail to start with the rule's message
+(podman exit 126), benign and non-GPU ones must start.
+
+    test-podman.py GPUCDI-HOOK INSTALLED-HOOKS-D-JSON"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fakehost  # noqa: E402
+import hooktest  # noqa: E402
+
+# Kinds of their own, so that no other spec in /etc/cdi can clash with the test's.
+NV = "hooktest.gpucdi.example/gpu"
+AMD = "hooktest-amd.gpucdi.example/gpu"
+
+t = hooktest.Tap()
+
+
+def make_rootfs(root):
+    os.makedirs(f"{root}/bin")
+    shutil.copy("/bin/busybox", f"{root}/bin/busybox")
+    for applet in ("sh", "ls", "true", "cat"):
+        os.symlink("busybox", f"{root}/bin/{applet}")
+    for d in ("etc", "proc", "sys", "dev", "tmp", "run", "var/tmp"):
+        os.makedirs(f"{root}/{d}", exist_ok=True)
+    with open(f"{root}/etc/passwd", "w") as f:
+        f.write("root:x:0:0::/:/bin/sh\n")
+    with open(f"{root}/etc/group", "w") as f:
+        f.write("root:x:0:\n")
+
+
+def podman(hooks_dir, rootfs, args, cmd=("/bin/ls", "/dev")):
+    net = [] if any(a.startswith("--network") for a in args) else ["--network", "none"]
+    full = ["podman", "--hooks-dir", hooks_dir, "run", "--rm", "--runtime", "runc", "--ulimit", "nofile=1024:1024",
+            "--ulimit", "nproc=1024:1024", *net, *args, "--rootfs", rootfs, *cmd]
+    p = subprocess.run(full, capture_output=True, text=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr, " ".join(full)
+
+
+def starts(name, hooks_dir, rootfs, args, shows=()):
+    rc, out, err, cmd = podman(hooks_dir, rootfs, args)
+    t.ok(rc == 0 and all(s in out.split() for s in shows), f"starts: {name}", f"{cmd}\nexit {rc}\n{out}\n{err}")
+
+
+def refused(name, hooks_dir, rootfs, args, rule):
+    rc, out, err, cmd = podman(hooks_dir, rootfs, args)
+    t.ok(rc == 126 and "error running hook" in err and f"[{rule}]" in err and "fix: " in err,
+         f"refused: {name} [{rule}]", f"{cmd}\nexit {rc}\n{out}\n{err}")
+
+
+def main():
+    hook = os.path.abspath(sys.argv[1])
+    installed = sys.argv[2]
+    if os.geteuid() != 0:
+        print("1..0 # SKIP podman end-to-end needs root")
+        return 0
+    if not shutil.which("podman") or not shutil.which("runc"):
+        print("1..0 # SKIP podman or runc not installed")
+        return 0
+    tmp = tempfile.mkdtemp(prefix="gpucdi-hook-e2e-")
+    os.chmod(tmp, 0o755)
+    specs = []
+    try:
+        rootfs = f"{tmp}/rootfs"
+        make_rootfs(rootfs)
+        os.makedirs("/etc/cdi", exist_ok=True)
+        host = fakehost.build(f"{tmp}/host", hook, nvidia_kind=NV, amd_kind=AMD, spec_dir=f"{tmp}/specs",
+                              spec_arg=False)
+        for f in sorted(os.listdir(f"{tmp}/specs")):
+            dst = f"/etc/cdi/{f}"
+            shutil.copy(f"{tmp}/specs/{f}", dst)
+            specs.append(dst)
+
+        # The installed hooks.d file, pointed at this build and the fake host and nothing else.
+        with open(installed) as f:
+            inst = json.load(f)
+        test_entry = fakehost.hooks_d_entry(host, hook, None)
+        same = {k: v for k, v in inst.items() if k != "hook"} == {k: v for k, v in test_entry.items() if k != "hook"}
+        same = same and inst["hook"]["args"] == test_entry["hook"]["args"][:3] and inst["hook"]["env"] == test_entry["hook"]["env"]
+        t.ok(same and inst["hook"]["args"] == ["gpucdi-hook", "prestart", "--hooks-d"],
+             "the test hooks.d entry is the installed one plus fake-host roots", json.dumps(inst))
+        hooks_d = f"{tmp}/hooks.d"
+        os.makedirs(hooks_d)
+        with open(f"{hooks_d}/gpucdi-hook.json", "w") as f:
+            json.dump(test_entry, f)
+        no_hooks = f"{tmp}/no-hooks.d"
+        os.makedirs(no_hooks)
+        # podman reads the installed file as it is, only its path changed to this build's hook.
+        verbatim = f"{tmp}/installed-hooks.d"
+        os.makedirs(verbatim)
+        with open(installed) as f:
+            text = f.read()
+        with open(f"{verbatim}/gpucdi-hook.json", "w") as f:
+            f.write(text.replace(inst["hook"]["path"], hook))
+        starts("installed hooks.d file accepted by podman, non-GPU container", verbatim, rootfs, [])
+        starts("installed hooks.d file, CDI GPU container", verbatim, rootfs, ["--device", f"{NV}=0"], ["nvidia0"])
+
+        g0 = ["--device", f"{NV}=0"]
+        # Both ways installed.
+        starts("GPU 0 through CDI", hooks_d, rootfs, g0, ["nvidia0", "nvidiactl", "nvidia-uvm"])
+        starts("GPUs 0 and 1 through CDI", hooks_d, rootfs, g0 + ["--device", f"{NV}=1"], ["nvidia0", "nvidia1"])
+        starts("all GPUs", hooks_d, rootfs, ["--device", f"{NV}=all"], ["nvidia0", "nvidia1"])
+        starts("read-only, non-root, tmpfs, shm, env", hooks_d, rootfs,
+               g0 + ["--read-only", "--user", "1000:1000", "--tmpfs", "/scratch", "--shm-size", "256m", "-e", "A=b"],
+               ["nvidia0"])
+        starts("dropped capabilities and a data volume", hooks_d, rootfs,
+               g0 + ["--cap-drop", "ALL", "-v", f"{host}/data:/data"], ["nvidia0"])
+        starts("AMD GPU 0", hooks_d, rootfs, ["--device", f"{AMD}=0"], ["kfd"])
+        starts("non-GPU container", hooks_d, rootfs, [])
+        starts("non-GPU container with SYS_ADMIN (not a GPU container)", hooks_d, rootfs, ["--cap-add", "SYS_ADMIN"])
+        refused("--privileged", hooks_d, rootfs, g0 + ["--privileged"], "privileged")
+        refused("--cap-add SYS_ADMIN", hooks_d, rootfs, g0 + ["--cap-add", "SYS_ADMIN"], "cap-sys-admin")
+        refused("--pid host", hooks_d, rootfs, g0 + ["--pid", "host"], "ns-host-pid")
+        refused("-v /:/host", hooks_d, rootfs, g0 + ["-v", "/:/host:ro"], "mount-host-root")
+        refused("--security-opt seccomp=unconfined", hooks_d, rootfs, g0 + ["--security-opt", "seccomp=unconfined"],
+                "seccomp-disabled")
+        refused("--device-cgroup-rule c 195:*", hooks_d, rootfs, g0 + ["--device-cgroup-rule", "c 195:* rwm"],
+                "gpu-not-requested")
+        refused("AMD with c 226:*", hooks_d, rootfs, ["--device", f"{AMD}=0", "--device-cgroup-rule", "c 226:* rwm"],
+                "gpu-not-requested")
+        refused("writable driver library in the spec", hooks_d, rootfs, ["--device", f"{NV}=rw"],
+                "mount-driver-writable")
+        refused("spec naming an old driver's library", hooks_d, rootfs, ["--device", f"{NV}=old"], "spec-stale")
+        # hooks.d alone catches GPUs given without CDI.
+        raw = ["--device", f"{host}/dev/nvidia0:/dev/nvidia0"]
+        starts("raw GPU node without CDI", hooks_d, rootfs, raw, ["nvidia0"])
+        refused("raw GPU node and --privileged", hooks_d, rootfs, raw + ["--privileged"], "privileged")
+        refused("raw GPU node and a cgroup rule for every NVIDIA GPU", hooks_d, rootfs,
+                raw + ["--device-cgroup-rule", "c 195:* rwm"], "gpu-not-requested")
+        # CDI entries alone (no hooks.d file).
+        starts("CDI only: GPU 0", no_hooks, rootfs, g0, ["nvidia0"])
+        refused("CDI only: --pid host", no_hooks, rootfs, g0 + ["--pid", "host"], "ns-host-pid")
+        refused("CDI only: a second GPU added raw", no_hooks, rootfs,
+                g0 + ["--device", f"{host}/dev/nvidia1:/dev/nvidia1"], "gpu-not-requested")
+        # Audit mode lets it start.
+        with open(f"{host}/policy.conf", "w") as f:
+            f.write("mode = audit\n")
+        starts("audit mode: --privileged GPU container starts", hooks_d, rootfs, g0 + ["--privileged"], ["nvidia0"])
+        with open(f"{host}/policy.conf", "w") as f:
+            f.write("mode = enforce\nallow = ns-host-pid\n")
+        starts("policy allow = ns-host-pid", hooks_d, rootfs, g0 + ["--pid", "host"], ["nvidia0"])
+    finally:
+        for s in specs:
+            os.unlink(s)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return t.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
