@@ -17,14 +17,6 @@
 
 #define NIX_DRIVER_DIR "/run/opengl-driver"
 
-/* Kernel drivers under which a GPU is usable by containers; GPUs bound elsewhere (vfio-pci for VMs,
- * nouveau, none) are left out of the spec. */
-static const char *const usable_drivers[_GPU_VENDOR_MAX][3] = {
-        [GPU_VENDOR_NVIDIA] = { "nvidia", NULL },
-        [GPU_VENDOR_AMD] = { "amdgpu", NULL },
-        [GPU_VENDOR_INTEL] = { "i915", "xe", NULL },
-};
-
 /* Where each kind of driver file goes in the container, per layout. Libraries are mounted under
  * their soname (what DT_NEEDED and dlopen ask for) and their file name. */
 static const struct {
@@ -51,13 +43,6 @@ int cdi_layout_from_string(const char *s, enum cdi_layout *ret) {
                         return 0;
                 }
         return -EINVAL;
-}
-
-bool gpu_driver_usable(const struct gpu *g) {
-        for (const char *const *d = usable_drivers[g->vendor]; *d; d++)
-                if (streq(g->driver, *d))
-                        return true;
-        return false;
 }
 
 int cdi_spec_filename(enum gpu_vendor vendor, char **ret) {
@@ -290,6 +275,9 @@ int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct
                         return -ENOMEM;
                 if ((r = add_gpu_nodes(nodes, opts->roots, g)) < 0 || (r = add_gpu_nodes(all_nodes, opts->roots, g)) < 0)
                         return r;
+                /* The index is consumed even by a GPU left out, so names match gpucdi probe's. */
+                char idx[32];
+                snprintf(idx, sizeof(idx), "%zu", index++);
                 if (json_array_size(nodes) == 0) {
                         log_warning("%s GPU %s has no device node under %s; leaving it out of the spec",
                                     gpu_vendor_name(vendor), g->pci_addr, opts->roots->dev ? opts->roots->dev : "/dev");
@@ -297,8 +285,6 @@ int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct
                 }
 
                 /* Names: index, then the stable identities. */
-                char idx[32];
-                snprintf(idx, sizeof(idx), "%zu", index++);
                 const char *names[] = { idx, g->nv_uuid[0] ? g->nv_uuid : NULL, g->pci_addr };
                 for (size_t k = 0; k < ELEMENTSOF(names); k++)
                         if (names[k] && (r = add_device(devices, names[k], nodes, kind, opts)) < 0)

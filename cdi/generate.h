@@ -23,9 +23,6 @@ struct generate_options {
         const char *cdi_version;   /* NULL: the lowest the content needs */
 };
 
-/* The kernel drivers a vendor's GPUs must be bound to for the spec to list them. */
-bool gpu_driver_usable(const struct gpu *g);
-
 /* Build the spec of one vendor. files is the NVIDIA driver's user-space files (NULL for AMD and
  * Intel, whose user space ships inside images). -ENODEV if the host has no usable GPU of it;
  * -EINVAL with a message if a forced cdiVersion cannot carry the content. */

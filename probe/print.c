@@ -5,7 +5,8 @@
  * {
  *   "gpus": [                              sorted by PCI address
  *     {
- *       "index": 0,                        position among this vendor's GPUs in PCI order: the CDI
+ *       "index": 0,                        position among this vendor's usable GPUs (bound to nvidia, amdgpu,
+ *                                          i915 or xe) in PCI order, null for others: the CDI
  *                                          device name (nvidia.com/gpu=0)
  *       "vendor": "nvidia",                "nvidia" | "amd" | "intel"
  *       "pci": "0000:00:06.0",
@@ -68,7 +69,12 @@ static const char *str_or_null(const char *s) {
         return s && *s ? s : NULL;
 }
 
-static json_t *gpu_json(const struct gpu *g, size_t index) {
+/* The CDI device index of g (counted in next[], per vendor), or -1 for a GPU generate leaves out. */
+static ssize_t gpu_index(const struct gpu *g, size_t next[_GPU_VENDOR_MAX]) {
+        return gpu_driver_usable(g) ? (ssize_t) next[g->vendor]++ : -1;
+}
+
+static json_t *gpu_json(const struct gpu *g, ssize_t index) {
         char vid[8], did[8], svid[8], sdid[8], cls[12];
         snprintf(vid, sizeof vid, "0x%04x", g->vendor_id);
         snprintf(did, sizeof did, "0x%04x", g->device_id);
@@ -87,8 +93,8 @@ static json_t *gpu_json(const struct gpu *g, size_t index) {
         if (!nodes)
                 return NULL;
 
-        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:o}",
-                              "index", (json_int_t) index,
+        json_t *o = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:o}",
+                              "index", index >= 0 ? json_integer(index) : json_null(),
                               "vendor", gpu_vendor_name(g->vendor),
                               "pci", g->pci_addr,
                               "vendor_id", vid,
@@ -119,7 +125,7 @@ static json_t *host_json(const struct host *h) {
                 return NULL;
         size_t index[_GPU_VENDOR_MAX] = {};
         for (size_t i = 0; i < h->n_gpus; i++)
-                if (json_array_append_new(gpus, gpu_json(&h->gpus[i], index[h->gpus[i].vendor]++)) < 0)
+                if (json_array_append_new(gpus, gpu_json(&h->gpus[i], gpu_index(&h->gpus[i], index))) < 0)
                         return NULL;
         for (size_t i = 0; i < h->n_nv_ctl_nodes; i++)
                 if (json_array_append_new(ctl, devnode_json(&h->nv_ctl_nodes[i])) < 0)
@@ -146,8 +152,11 @@ static const char *const col_title[_COL_MAX] = {
         "DEVICE", "VENDOR", "PCI", "ID", "DRIVER", "NUMA", "NODES", "DETAILS",
 };
 
-static void gpu_cells(const struct gpu *g, size_t index, char cells[_COL_MAX][512]) {
-        snprintf(cells[COL_DEVICE], 512, "%s/gpu=%zu", gpu_vendor_domain(g->vendor), index);
+static void gpu_cells(const struct gpu *g, ssize_t index, char cells[_COL_MAX][512]) {
+        if (index >= 0)
+                snprintf(cells[COL_DEVICE], 512, "%s/gpu=%zd", gpu_vendor_domain(g->vendor), index);
+        else
+                snprintf(cells[COL_DEVICE], 512, "-");
         snprintf(cells[COL_VENDOR], 512, "%s", gpu_vendor_name(g->vendor));
         snprintf(cells[COL_PCI], 512, "%s", g->pci_addr);
         snprintf(cells[COL_ID], 512, "%04x:%04x", g->vendor_id, g->device_id);
@@ -214,7 +223,7 @@ int host_print_table(const struct host *h, FILE *f) {
                         snprintf(cells[0][c], 512, "%s", col_title[c]);
                 size_t index[_GPU_VENDOR_MAX] = {};
                 for (size_t i = 0; i < h->n_gpus; i++)
-                        gpu_cells(&h->gpus[i], index[h->gpus[i].vendor]++, cells[i + 1]);
+                        gpu_cells(&h->gpus[i], gpu_index(&h->gpus[i], index), cells[i + 1]);
                 for (size_t i = 0; i <= h->n_gpus; i++)
                         for (int c = 0; c < _COL_MAX; c++) {
                                 int len = (int) strlen(cells[i][c]);

@@ -10,11 +10,23 @@ static const struct {
         const char *name;
         const char *domain;
         uint16_t pci_id;
+        /* Kernel drivers under which containers can use the GPU; one bound elsewhere (vfio-pci for
+         * VMs, nouveau, none) is listed by probe but gets no CDI device. */
+        const char *usable_drivers[3];
 } vendor_table[_GPU_VENDOR_MAX] = {
-        [GPU_VENDOR_NVIDIA] = { "nvidia", "nvidia.com", 0x10de },
-        [GPU_VENDOR_AMD] = { "amd", "amd.com", 0x1002 },
-        [GPU_VENDOR_INTEL] = { "intel", "intel.com", 0x8086 },
+        [GPU_VENDOR_NVIDIA] = { "nvidia", "nvidia.com", 0x10de, { "nvidia" } },
+        [GPU_VENDOR_AMD] = { "amd", "amd.com", 0x1002, { "amdgpu" } },
+        [GPU_VENDOR_INTEL] = { "intel", "intel.com", 0x8086, { "i915", "xe" } },
 };
+
+bool gpu_driver_usable(const struct gpu *g) {
+        for (size_t i = 0; i < ELEMENTSOF(vendor_table[0].usable_drivers); i++) {
+                const char *d = vendor_table[g->vendor].usable_drivers[i];
+                if (d && streq(g->driver, d))
+                        return true;
+        }
+        return false;
+}
 
 const char *gpu_vendor_name(enum gpu_vendor v) {
         return (unsigned) v < _GPU_VENDOR_MAX ? vendor_table[v].name : NULL;

@@ -81,6 +81,10 @@ static inline void host_freep(struct host **h) { if (*h) host_free(*h); }
 
 size_t host_count_vendor(const struct host *h, enum gpu_vendor v);
 
+/* Bound to a driver containers can use (nvidia; amdgpu; i915, xe). Only such GPUs get CDI devices,
+ * and their index among the vendor's usable GPUs is the CDI device name ("nvidia.com/gpu=0"). */
+bool gpu_driver_usable(const struct gpu *g);
+
 /* Print the host as a table or JSON (schema at the top of print.c and in docs/gpucdi-probe.1.scd). */
 int host_print_table(const struct host *h, FILE *f);
 int host_print_json(const struct host *h, FILE *f);
