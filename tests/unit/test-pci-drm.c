@@ -147,7 +147,7 @@ static void test_output(const struct host *h) {
                         lines++;
                         trailing |= p > text && p[-1] == ' ';
                 }
-        ok(r == 0 && text && startswith(text, "DEVICE  ") && strstr(text, "amd.com/gpu=0     amd     0000:03:00.0  1002:744c  amdgpu") &&
+        ok(r == 0 && text && startswith(text, "DEVICE  ") && strstr(text, "amd.com/gpu=0    amd     0000:03:00.0  1002:744c  amdgpu") &&
            strstr(text, "\n-                nvidia  0001:00:00.0") &&
            lines >= 1 + h->n_gpus && !trailing, "table: header, one aligned row per GPU, no trailing blanks");
         tap_diag("%s", text ? text : "");
