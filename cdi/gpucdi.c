@@ -124,19 +124,31 @@ static int parse_vendors(const char *list) {
         return 0;
 }
 
+/* Roots become absolute canonical paths: they end up in specs as hostPath, which must be absolute,
+ * and a root that does not exist is a typo better reported now than as "no GPU". The strings live
+ * until exit with the rest of the parsed options. */
+static int absolute_root(const char *opt, const char *path, const char **ret) {
+        char *p = realpath(path, NULL);
+        if (!p) {
+                fprintf(stderr, "gpucdi: --%s '%s': %s\n", opt, path, strerror(errno));
+                return -EINVAL;
+        }
+        *ret = p;
+        return 1;
+}
+
 /* Options shared by probe and generate; returns 1 if handled, 0 if not ours, <0 on error. */
 static int parse_root_option(int c, const char *optarg_) {
         switch (c) {
-        case OPT_SYSFS_ROOT: arg.roots.sysfs = optarg_; return 1;
-        case OPT_PROC_ROOT: arg.roots.proc = optarg_; return 1;
-        case OPT_DEV_ROOT: arg.roots.dev = optarg_; return 1;
-        case OPT_HOST_ROOT: arg.roots.root = optarg_; return 1;
+        case OPT_SYSFS_ROOT: return absolute_root("sysfs-root", optarg_, &arg.roots.sysfs);
+        case OPT_PROC_ROOT: return absolute_root("proc-root", optarg_, &arg.roots.proc);
+        case OPT_DEV_ROOT: return absolute_root("dev-root", optarg_, &arg.roots.dev);
+        case OPT_HOST_ROOT: return absolute_root("host-root", optarg_, &arg.roots.root);
         case OPT_DRIVER_ROOT:
                 if (arg.roots.n_driver_roots >= MAX_DRIVER_ROOTS)
                         return -E2BIG;
-                arg.driver_roots[arg.roots.n_driver_roots++] = optarg_;
                 arg.roots.driver_roots = arg.driver_roots;
-                return 1;
+                return absolute_root("driver-root", optarg_, &arg.driver_roots[arg.roots.n_driver_roots++]);
         }
         return 0;
 }
@@ -148,6 +160,8 @@ static int parse_options(int argc, char *argv[], const struct option *opts, cons
                 int r = parse_root_option(c, optarg);
                 if (r == -E2BIG)
                         return usage_error("too many --driver-root options (at most 16)");
+                if (r < 0)
+                        return EXIT_USAGE;
                 if (r > 0)
                         continue;
                 switch (c) {
