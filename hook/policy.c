@@ -28,10 +28,31 @@ void policy_done(struct policy *p) {
         p->enabled = NULL;
 }
 
+struct owners {
+        uid_t trusted;      /* besides root */
+        uid_t overflow;     /* what root's files look like from inside a user namespace, or -1 */
+};
+
+/* Rootless podman runs hooks in the user's namespace, where files of the real root show up as
+ * owned by the overflow uid (65534): there, that owner is root. */
+static struct owners owners_init(uid_t trusted) {
+        struct owners o = { trusted, (uid_t) -1 };
+        _cleanup_free_ char *map = NULL, *overflow = NULL;
+        unsigned long inside, outside, count;
+        if (read_line("/proc/self/uid_map", &map) < 0 ||
+            (sscanf(map, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 &&
+             count == 4294967295UL))
+                return o;
+        o.overflow = 65534;
+        if (read_line("/proc/sys/kernel/overflowuid", &overflow) >= 0)
+                o.overflow = (uid_t) strtoul(overflow, NULL, 10);
+        return o;
+}
+
 /* Owned by root or the trusted uid, and not writable by group or others, unless the sticky bit
  * keeps others from replacing entries they do not own (/tmp, and /nix/store on NixOS). */
-static int trusted_stat(const char *path, const struct stat *st, uid_t trusted_uid, bool dir) {
-        if (st->st_uid != 0 && st->st_uid != trusted_uid) {
+static int trusted_stat(const char *path, const struct stat *st, const struct owners *o, bool dir) {
+        if (st->st_uid != 0 && st->st_uid != o->trusted && st->st_uid != o->overflow) {
                 log_error("Policy %s %s is owned by uid %u, not root: refusing to trust it", dir ? "directory" : "file",
                           path, (unsigned) st->st_uid);
                 return -EPERM;
@@ -46,7 +67,7 @@ static int trusted_stat(const char *path, const struct stat *st, uid_t trusted_u
 }
 
 /* Check each directory above path (a normalised absolute path). */
-static int trusted_parents(const char *path, uid_t trusted_uid) {
+static int trusted_parents(const char *path, const struct owners *o) {
         _cleanup_free_ char *d = strdup(path);
         if (!d)
                 return -ENOMEM;
@@ -61,7 +82,7 @@ static int trusted_parents(const char *path, uid_t trusted_uid) {
                 struct stat st;
                 if (stat(d, &st) < 0)
                         return log_error_errno(-errno, "Failed to stat %s: %m", d);
-                int r = trusted_stat(d, &st, trusted_uid, true);
+                int r = trusted_stat(d, &st, o, true);
                 if (r < 0)
                         return r;
                 if (streq(d, "/"))
@@ -148,7 +169,8 @@ int policy_load(struct policy *p, const char *path, uid_t trusted_uid, bool *ret
                 return log_error_errno(-errno, "Failed to stat policy %s: %m", path);
         if (!S_ISREG(st.st_mode))
                 return log_error_errno(-EBADMSG, "Policy %s is not a regular file", path);
-        int r = trusted_stat(path, &st, trusted_uid, false);
+        const struct owners o = owners_init(trusted_uid);
+        int r = trusted_stat(path, &st, &o, false);
         if (r < 0)
                 return r;
         /* The directories of the path as given and, if symlinks lead elsewhere (NixOS's /etc), of
@@ -156,12 +178,12 @@ int policy_load(struct policy *p, const char *path, uid_t trusted_uid, bool *ret
         _cleanup_free_ char *given = NULL, *real = NULL;
         if ((r = host_path_normalize(path, &given)) < 0)
                 return r;
-        if (given[0] == '/' && (r = trusted_parents(given, trusted_uid)) < 0)
+        if (given[0] == '/' && (r = trusted_parents(given, &o)) < 0)
                 return r;
         real = realpath(path, NULL);
         if (!real)
                 return log_error_errno(-errno, "Failed to resolve policy %s: %m", path);
-        if (!streq(real, given) && (r = trusted_parents(real, trusted_uid)) < 0)
+        if (!streq(real, given) && (r = trusted_parents(real, &o)) < 0)
                 return r;
 
         _cleanup_free_ char *buf = NULL;

@@ -2,7 +2,7 @@
 """Regenerate tests/hook/corpus/*.json with real podman (as root; run it alone, it installs CDI
 specs into /etc/cdi for the duration):
 
-    sudo /usr/bin/python3 tests/hook/make-corpus.py [NAME...]
+    sudo /usr/bin/python3 tests/hook/make-corpus.py [--rootless-user USER] [NAME...]
 
 For each case of corpus/cases.txt it runs `podman run` on a busybox root file system with the fake
 host of fakehost.py, a capture hook in place of gpucdi-hook (in the CDI specs' hook entries and in a
@@ -12,14 +12,20 @@ capture hook @HOOK@, the container id and creation time fixed values; podman's d
 profile, the same in most cases, is stored once in corpus/podman-seccomp.json and referenced as
 "@PODMAN_SECCOMP@" (tests put it back before use). Paths it needs on the host
 (/dev/dri, the podman and docker sockets, /nix/store) are created for the run when missing and
-removed afterwards."""
+removed afterwards.
+
+Cases whose options start with @ROOTLESS@ run as USER (rootless podman; e.g. `useradd -m u`, which
+fills /etc/subuid); without --rootless-user they are skipped and their fixtures kept. Rootless runc
+bind-mounts device nodes from their container paths, so /dev/nvidia* are created for the run."""
 
 import json
 import os
+import pwd
 import re
 import shlex
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 
@@ -29,7 +35,7 @@ import fakehost  # noqa: E402
 
 FAKE = "/tmp/gpucdi-corpus-host"
 CAPTURE = f"{FAKE}/capture.py"
-CAPTURED = f"{FAKE}/captured.json"
+CAPTURED = f"{FAKE}/capture/config.json"
 ROOTFS = f"{FAKE}/rootfs"
 FIXED_ID = "0123456789abcdef" * 4
 PODMAN = ["podman", "--hooks-dir", f"{FAKE}/hooks.d", "run", "--rm", "--runtime", "runc",
@@ -58,6 +64,8 @@ def make_rootfs():
         os.makedirs(f"{ROOTFS}/{d}", exist_ok=True)
     fakehost.write(f"{ROOTFS}/etc/passwd", "root:x:0:0::/:/bin/sh\n")
     fakehost.write(f"{ROOTFS}/etc/group", "root:x:0:\n")
+    if not os.path.lexists(f"{ROOTFS}/etc/mtab"):
+        os.symlink("/proc/mounts", f"{ROOTFS}/etc/mtab")  # rootless podman cannot create it
 
 
 SECCOMP_FILE = f"{HERE}/corpus/podman-seccomp.json"
@@ -66,7 +74,7 @@ SECCOMP_REF = "@PODMAN_SECCOMP@"
 
 def normalise(text, cid):
     text = text.replace(cid, FIXED_ID).replace(cid[:12], FIXED_ID[:12])
-    text = text.replace(CAPTURE, "@HOOK@").replace(FAKE, "@FAKEHOST@")
+    text = text.replace(CAPTURE, "@HOOK@").replace(ROOTFS + "-rootless", "@FAKEHOST@/rootfs").replace(FAKE, "@FAKEHOST@")
     cfg = json.loads(text)
     ann = cfg.get("annotations", {})
     if "io.kubernetes.cri-o.Created" in ann:
@@ -107,6 +115,12 @@ class Temporary:
         self.sockets.append(s)
         self.created.append(path)
 
+    def node(self, path, major, minor):
+        if not os.path.lexists(path):
+            os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
+            os.chmod(path, 0o666)
+            self.created.append(path)
+
     def file(self, path):
         if not os.path.lexists(path):
             fakehost.write(path, "stub driver file\n", 0o755)
@@ -125,10 +139,23 @@ class Temporary:
 def main():
     if os.geteuid() != 0:
         sys.exit("make-corpus.py: run as root (podman, mknod, /etc/cdi)")
-    wanted = set(sys.argv[1:])
+    argv = sys.argv[1:]
+    user = None
+    if argv[:1] == ["--rootless-user"]:
+        user, argv = argv[1], argv[2:]
+    wanted = set(argv)
     fakehost.remove(FAKE)
     fakehost.build(FAKE, CAPTURE)
     make_rootfs()
+    if user:
+        # Rootless runc creates mount points in the root file system: give the user a copy.
+        pw = pwd.getpwnam(user)
+        shutil.copytree(ROOTFS, f"{ROOTFS}-rootless", symlinks=True)
+        for d, dirs, files in os.walk(f"{ROOTFS}-rootless"):
+            for n in [d] + [os.path.join(d, x) for x in dirs + files]:
+                os.lchown(n, pw.pw_uid, pw.pw_gid)
+    os.makedirs(os.path.dirname(CAPTURED), mode=0o1777)
+    os.chmod(os.path.dirname(CAPTURED), 0o1777)
     fakehost.write(CAPTURE, "#!/usr/bin/python3\n"
                    "import json, shutil, sys\n"
                    "state = json.load(sys.stdin)\n"
@@ -151,22 +178,35 @@ def main():
         tmp.socket("/run/podman/podman.sock")
         tmp.socket("/run/docker.sock")
         tmp.file(f"{FAKE}/driver/lib64/{fakehost.GONE_FILE}")
+        if user:
+            for rel, (t, major, minor) in fakehost.NODES.items():
+                if rel.startswith("nvidia"):
+                    tmp.node(f"/dev/{rel}", major, minor)
         subprocess.run(["podman", "volume", "create", "gpucdi-hookvol"],
                        stdout=subprocess.DEVNULL)
         for name, args in cases():
             if wanted and name not in wanted:
                 continue
+            rootless = args[:1] == ["@ROOTLESS@"]
+            if rootless:
+                args = args[1:]
+                if not user:
+                    print(f"skipped {name}: needs --rootless-user", file=sys.stderr)
+                    continue
             for f in (CAPTURED, CAPTURED + ".id"):
                 if os.path.exists(f):
                     os.unlink(f)
             net = [] if any(a.startswith("--network") for a in args) else ["--network", "none"]
-            cmd = PODMAN + net + args + ["--rootfs", ROOTFS, "/bin/true"]
-            r = subprocess.run(cmd, capture_output=True, text=True)
+            cmd = PODMAN + net + args + ["--rootfs", ROOTFS + ("-rootless" if rootless else ""), "/bin/true"]
+            if rootless:
+                cmd = ["su", user, "-c", " ".join(shlex.quote(c) for c in cmd)]
+            r = subprocess.run(cmd, capture_output=True, text=True, cwd="/")
             if r.returncode != 0 or not os.path.exists(CAPTURED):
                 failed.append(name)
                 print(f"FAILED {name}: {' '.join(cmd)}\n{r.stderr}", file=sys.stderr)
                 continue
-            cid = open(CAPTURED + ".id").read().strip()
+            with open(CAPTURED + ".id") as f:
+                cid = f.read().strip()
             with open(CAPTURED) as f:
                 captured[name] = normalise(f.read(), cid)
             print(f"captured {name}")

@@ -269,6 +269,16 @@ def policies(e):
                       ("deny-host-ns = pid mount\n", "unknown namespace 'mount'")):
         p = e.policy(text)
         expect(f"malformed policy: {text.strip()}", e.run(priv, policy=p), 3, [], [msg])
+    # Rootless podman runs the hook in the user's namespace, where root's files are the overflow uid.
+    p = e.policy("mode = audit\n")
+    b = e.bundle(priv)
+    r = subprocess.run(["unshare", "--user", e.hook] + e.args(policy=p)[1:], input=hooktest.state_for(b),
+                       capture_output=True, text=True, cwd="/")
+    expect("in a user namespace root's policy (seen as uid 65534) is trusted", (r.returncode, r.stderr), 0,
+           ["privileged"], ["audit mode, not refusing"])
+    p = e.policy("mode = audit\n", uid=65534)
+    expect("outside a user namespace a policy owned by uid 65534 is not", e.run(priv, policy=p), 3, [],
+           ["owned by uid 65534"])
     p = e.policy("mode = audit\n", uid=1000)
     expect("untrusted policy is not read for a container without GPU", e.run(e.config("nongpu-default"), policy=p), 0, [])
 
