@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "icdfile.h"
 #include "spec.h"
 #include "util.h"
 
@@ -32,6 +33,61 @@ static const struct {
 };
 
 static const char *const mount_options[] = { "ro", "nosuid", "nodev", "bind" };
+
+/* Loader JSON files name a library to dlopen. */
+static bool is_loader_json(enum driver_file_kind k) {
+        return k == DRIVER_FILE_VULKAN_ICD || k == DRIVER_FILE_VULKAN_LAYER || k == DRIVER_FILE_EGL_VENDOR;
+}
+
+void aux_files_clear(struct aux_files *a) {
+        for (size_t i = 0; i < a->n_files; i++) {
+                free(a->files[i].name);
+                free(a->files[i].content);
+        }
+        free(a->files);
+        *a = (struct aux_files) {};
+}
+
+static int aux_add(struct aux_files *a, char *name, char *content) {
+        struct aux_file *n = realloc(a->files, (a->n_files + 1) * sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        a->files = n;
+        a->files[a->n_files++] = (struct aux_file) { name, content };
+        return 0;
+}
+
+/* The host file to mount for f in a layout whose libraries live in lib_dir: the driver's own, or a
+ * rewritten copy in the state dir when it names its library by an absolute host path. */
+static int mount_source(const struct driver_file *f, const char *layout_name, const char *lib_dir,
+                        const struct generate_options *opts, struct aux_files *aux, char **ret) {
+        if (!is_loader_json(f->kind))
+                return (*ret = strdup(f->host_path)) ? 0 : -ENOMEM;
+
+        _cleanup_free_ char *content = NULL, *name = NULL, *path = NULL;
+        int r = icd_rewrite(f->host_path, lib_dir, &content);
+        if (r < 0)
+                return r;
+        if (!content)
+                return (*ret = strdup(f->host_path)) ? 0 : -ENOMEM;
+        if (!opts->state_dir) {
+                log_error("%s names its library by a host path, and no state directory was given for a "
+                          "rewritten copy: pass --state-dir", f->host_path);
+                return -EINVAL;
+        }
+        if (asprintf(&name, "%s-%s", layout_name, f->name) < 0 || asprintf(&path, "%s/%s", opts->state_dir, name) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < aux->n_files; i++)
+                if (streq(aux->files[i].name, name)) {
+                        log_error("two loader files are named %s; remove the stale one from the driver roots", f->name);
+                        return -EBADMSG;
+                }
+        if ((r = aux_add(aux, name, content)) < 0)
+                return r;
+        name = content = NULL;
+        *ret = TAKE_PTR(path);
+        return 0;
+}
 
 int cdi_layout_from_string(const char *s, enum cdi_layout *ret) {
         static const struct { const char *name; enum cdi_layout layout; } table[] = {
@@ -194,7 +250,8 @@ static int mount_cmp(const void *a, const void *b) {
 }
 
 /* Driver files into mounts, sorted by container path so the spec diffs cleanly. */
-static int build_mounts(const struct driver_files *files, const struct generate_options *opts, json_t **ret) {
+static int build_mounts(const struct driver_files *files, const struct generate_options *opts, json_t **ret,
+                        struct aux_files *aux) {
         json_auto_t *mounts = json_array();
         if (!mounts)
                 return -ENOMEM;
@@ -205,13 +262,17 @@ static int build_mounts(const struct driver_files *files, const struct generate_
                 for (int layout = CDI_LAYOUT_NIX; layout <= CDI_LAYOUT_FHS; layout <<= 1) {
                         if (!(opts->layout & layout))
                                 continue;
-                        const char *dir = layout == CDI_LAYOUT_NIX ? file_dirs[f->kind].nix_dir
-                                                                   : file_dirs[f->kind].fhs_dir;
+                        bool nix = layout == CDI_LAYOUT_NIX;
+                        const char *lib_dir = nix ? file_dirs[DRIVER_FILE_LIBRARY].nix_dir : fhs_libdir;
+                        const char *dir = nix ? file_dirs[f->kind].nix_dir : file_dirs[f->kind].fhs_dir;
                         if (!dir)
                                 dir = fhs_libdir;
-                        int r = add_mount(mounts, f->host_path, dir, f->name);
+                        _cleanup_free_ char *source = NULL;
+                        int r = mount_source(f, nix ? "nix" : "fhs", lib_dir, opts, aux, &source);
+                        if (r >= 0)
+                                r = add_mount(mounts, source, dir, f->name);
                         if (r >= 0 && f->soname && !streq(f->soname, f->name))
-                                r = add_mount(mounts, f->host_path, dir, f->soname);
+                                r = add_mount(mounts, source, dir, f->soname);
                         if (r < 0)
                                 return r;
                 }
@@ -255,7 +316,7 @@ static int build_shared_nodes(const struct host *h, enum gpu_vendor vendor, cons
 }
 
 int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct driver_files *files,
-                      const struct generate_options *opts, json_t **ret) {
+                      const struct generate_options *opts, json_t **ret, struct aux_files *aux) {
         int r;
         char kind[64];
         snprintf(kind, sizeof(kind), "%s/gpu", gpu_vendor_domain(vendor));
@@ -299,7 +360,7 @@ int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct
         if (!edits)
                 return -ENOMEM;
         if ((r = build_shared_nodes(h, vendor, opts->roots, &shared)) < 0 ||
-            (r = build_mounts(files, opts, &mounts)) < 0)
+            (r = build_mounts(files, opts, &mounts, aux)) < 0)
                 return r;
         if (json_array_size(shared) > 0 && json_object_set(edits, "deviceNodes", shared) < 0)
                 return -ENOMEM;

@@ -21,13 +21,28 @@ struct generate_options {
         const char *fhs_libdir;    /* default: the multiarch dir of this build's architecture */
         const char *hook_path;     /* NULL: no hook entries */
         const char *cdi_version;   /* NULL: the lowest the content needs */
+        const char *state_dir;     /* where rewritten loader JSON files live (struct aux_files) */
 };
+
+/* Files the spec mounts that generate writes itself (loader JSON files whose library_path was
+ * rewritten); the caller writes them into state_dir before the spec that names them. */
+struct aux_file {
+        char *name;
+        char *content;
+};
+
+struct aux_files {
+        struct aux_file *files;
+        size_t n_files;
+};
+
+void aux_files_clear(struct aux_files *a);
 
 /* Build the spec of one vendor. files is the NVIDIA driver's user-space files (NULL for AMD and
  * Intel, whose user space ships inside images). -ENODEV if the host has no usable GPU of it;
  * -EINVAL with a message if a forced cdiVersion cannot carry the content. */
 int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct driver_files *files,
-                      const struct generate_options *opts, json_t **ret);
+                      const struct generate_options *opts, json_t **ret, struct aux_files *aux);
 
 /* The spec file name of a vendor: "gpucdi-nvidia.json". */
 int cdi_spec_filename(enum gpu_vendor vendor, char **ret);

@@ -38,6 +38,7 @@ static struct {
         const char *hook_path;
         bool no_hook;
         const char *cdi_version;
+        const char *state_dir;
         const char *spec_dirs[MAX_DRIVER_ROOTS + 1];
         size_t n_spec_dirs;
 } arg = {
@@ -45,6 +46,7 @@ static struct {
         .output_dir = GPUCDI_CDI_DIR,
         .layout = CDI_LAYOUT_BOTH,
         .hook_path = GPUCDI_HOOK_PATH,
+        .state_dir = GPUCDI_STATE_DIR,
 };
 
 enum {
@@ -61,6 +63,7 @@ enum {
         OPT_NO_HOOK,
         OPT_CDI_VERSION,
         OPT_SPEC_DIR,
+        OPT_STATE_DIR,
 };
 
 #define ROOT_OPTIONS \
@@ -96,6 +99,7 @@ static const char *const usage_text =
         "  --hook-path PATH      the prestart hook to inject (default " GPUCDI_HOOK_PATH ")\n"
         "  --no-hook             inject no hook\n"
         "  --cdi-version V       force a cdiVersion (default: the lowest the content needs)\n"
+        "  --state-dir DIR       where rewritten driver JSON files are kept (default " GPUCDI_STATE_DIR ")\n"
         "\n"
         "See gpucdi(1) for exit codes and examples.\n";
 
@@ -202,6 +206,11 @@ static int parse_options(int argc, char *argv[], const struct option *opts, cons
                         if (!cdi_version_known(optarg))
                                 return usage_error("--cdi-version '%s': not a CDI version (0.3.0 ... 1.1.0)", optarg);
                         arg.cdi_version = optarg;
+                        break;
+                case OPT_STATE_DIR:
+                        if (optarg[0] != '/')
+                                return usage_error("--state-dir '%s': must be an absolute path", optarg);
+                        arg.state_dir = optarg;
                         break;
                 case OPT_SPEC_DIR:
                         if (arg.n_spec_dirs >= MAX_DRIVER_ROOTS)
@@ -341,6 +350,7 @@ static int verb_generate(int argc, char *argv[]) {
                 { "hook-path", required_argument, NULL, OPT_HOOK_PATH },
                 { "no-hook", no_argument, NULL, OPT_NO_HOOK },
                 { "cdi-version", required_argument, NULL, OPT_CDI_VERSION },
+                { "state-dir", required_argument, NULL, OPT_STATE_DIR },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -383,17 +393,26 @@ static int verb_generate(int argc, char *argv[]) {
                 .fhs_libdir = arg.fhs_libdir,
                 .hook_path = arg.no_hook ? NULL : arg.hook_path,
                 .cdi_version = arg.cdi_version,
+                .state_dir = arg.state_dir,
         };
         json_t *specs[_GPU_VENDOR_MAX] = {};
+        _cleanup_(aux_files_clear) struct aux_files aux = {};
         int ret = EXIT_SUCCESS;
         for (int v = 0; v < _GPU_VENDOR_MAX && ret == EXIT_SUCCESS; v++) {
                 if (!vendor_selected(v))
                         continue;
-                r = cdi_generate_spec(h, v, v == GPU_VENDOR_NVIDIA ? nvfiles : NULL, &gopts, &specs[v]);
+                r = cdi_generate_spec(h, v, v == GPU_VENDOR_NVIDIA ? nvfiles : NULL, &gopts, &specs[v], &aux);
                 if (r == -ENODEV)
                         continue;
                 if (r < 0)
-                        ret = r == -EINVAL ? EXIT_USAGE : EXIT_FAILURE;
+                        ret = r == -EINVAL ? EXIT_USAGE : r == -EBADMSG ? EXIT_HOST_DATA : EXIT_FAILURE;
+        }
+        /* Files a spec mounts exist before the spec that names them. */
+        for (size_t i = 0; ret == EXIT_SUCCESS && i < aux.n_files; i++) {
+                bool changed;
+                r = cdi_spec_write(arg.state_dir, aux.files[i].name, aux.files[i].content, &changed);
+                if (r < 0)
+                        ret = write_error_exit(r);
         }
         if (ret == EXIT_SUCCESS)
                 ret = arg.output ? emit_single(specs) : emit_dir(specs);

@@ -75,6 +75,10 @@ class Host:
         r = ["--proc-root", f"{self.dir}/proc", "--dev-root", f"{self.dir}/dev", "--host-root", f"{self.dir}/root"]
         return (["--sysfs-root", f"{self.dir}/sys"] if sysfs else []) + r
 
+    def gen_roots(self, sysfs=True):
+        """roots() plus the state dir generate keeps rewritten loader files in."""
+        return self.roots(sysfs) + ["--state-dir", f"{self.dir}/state"]
+
     def gpucdi(self, *args, umockdev=False):
         cmd = [self.a.gpucdi] + list(args)
         if umockdev:
@@ -204,15 +208,17 @@ def check_spec_semantics(t, h, vendor, spec, hooked):
     problems = []
     for m in mounts:
         hp = m.get("hostPath", "")
-        if not hp.startswith(h.dir + "/root/"):
-            problems.append(f"{m.get('containerPath')}: hostPath {hp} is outside the host root")
+        in_state = hp.startswith(h.dir + "/state/") and hp.endswith(".json")
+        if not hp.startswith(h.dir + "/root/") and not in_state:
+            problems.append(f"{m.get('containerPath')}: hostPath {hp} is outside the host root and state dir")
         elif os.path.islink(hp) or not os.path.isfile(hp):
             problems.append(f"{m.get('containerPath')}: hostPath {hp} is not a regular file")
         if m.get("options") != MOUNT_OPTIONS:
             problems.append(f"{m.get('containerPath')}: options {m.get('options')}")
         if not m.get("containerPath", "").startswith("/") or m.get("containerPath", "").startswith("/proc"):
             problems.append(f"{m.get('containerPath')}: bad container path")
-    t.ok(not problems, f"{what}: {len(mounts)} mounts are read-only binds of host-root files", "\n".join(problems))
+    t.ok(not problems, f"{what}: {len(mounts)} mounts are read-only binds of host-root files "
+         "(or of loader JSON files generate rewrote into the state dir)", "\n".join(problems))
 
     if vendor == "nvidia":
         check_nvidia_files(t, h, mounts)
@@ -324,7 +330,7 @@ def check_healthy(t, a, h, tmp):
     specs = {}
     for vendor in h.desc["vendors"]:
         what = f"{name} {vendor}"
-        gen = ["generate", *h.roots(), "--vendor", vendor, "--hook-path", h.a.hook, "--output", "-"]
+        gen = ["generate", *h.gen_roots(), "--vendor", vendor, "--hook-path", h.a.hook, "--output", "-"]
         r = h.gpucdi(*gen)
         if not t.ok(r.returncode == 0 and r.stdout, f"{what}: generate exits 0 and prints a spec", r.stderr):
             continue
@@ -341,7 +347,7 @@ def check_healthy(t, a, h, tmp):
             t.skip(f"{what}: generate matches its golden file", "not root: fixture nodes are not character devices")
         r_again = h.gpucdi(*gen)
         t.ok(r_again.stdout == r.stdout, f"{what}: generate is deterministic")
-        r_um = h.gpucdi("generate", *h.roots(sysfs=False), "--vendor", vendor, "--hook-path", h.a.hook,
+        r_um = h.gpucdi("generate", *h.gen_roots(sysfs=False), "--vendor", vendor, "--hook-path", h.a.hook,
                         "--output", "-", umockdev=True)
         t.ok(r_um.returncode == 0 and r_um.stdout == r.stdout,
              f"{what}: generate under umockdev-run (default /sys) writes the same spec", r_um.stderr)
@@ -359,7 +365,7 @@ def check_healthy(t, a, h, tmp):
             t.skip(f"{what}: the CDI JSON schema accepts the spec", f"{schema_dir} absent (../shared)")
         check_spec_semantics(t, h, vendor, spec, hooked=True)
 
-        r = h.gpucdi("generate", *h.roots(), "--vendor", vendor, "--no-hook", "--output", "-")
+        r = h.gpucdi("generate", *h.gen_roots(), "--vendor", vendor, "--no-hook", "--output", "-")
         try:
             check_spec_semantics(t, h, vendor, json.loads(r.stdout), hooked=False)
         except ValueError:
@@ -382,10 +388,10 @@ def check_healthy(t, a, h, tmp):
 
     # Relative roots: the spec still names absolute host paths (CDI requires them), or the
     # roots are refused as a usage error.
-    rel = [x.replace(tmp + "/", "") for x in h.roots()]
+    rel = [x.replace(tmp + "/", "") for x in h.roots()] + ["--state-dir", f"{h.dir}/state"]
     vendor = h.desc["vendors"][0]
     r = run([a.gpucdi, "generate", *rel, "--vendor", vendor, "--no-hook", "--output", "-"], cwd=tmp)
-    r_abs = h.gpucdi("generate", *h.roots(), "--vendor", vendor, "--no-hook", "--output", "-")
+    r_abs = h.gpucdi("generate", *h.gen_roots(), "--vendor", vendor, "--no-hook", "--output", "-")
     t.ok((r.returncode == 0 and r.stdout == r_abs.stdout) or (r.returncode == 2 and "root" in r.stderr),
          f"{name}: relative --*-root options give the same spec with absolute paths (or a usage error)",
          f"exit {r.returncode}\n{r.stderr}" + "".join(__import__("difflib").unified_diff(
@@ -397,7 +403,7 @@ def check_healthy(t, a, h, tmp):
     foreign = os.path.join(outdir, "other-vendor.json")
     with open(foreign, "w") as f:
         f.write('{"cdiVersion": "0.5.0", "kind": "example.com/device", "devices": []}\n')
-    r = h.gpucdi("generate", *h.roots(), "--hook-path", h.a.hook, "--output-dir", outdir)
+    r = h.gpucdi("generate", *h.gen_roots(), "--hook-path", h.a.hook, "--output-dir", outdir)
     t.ok(r.returncode == 0, f"{name}: generate --output-dir exits 0", r.stderr)
     files = sorted(f for f in os.listdir(outdir) if not f.startswith("."))  # a lock file may stay
     want = sorted([f"gpucdi-{v}.json" for v in h.desc["vendors"]] + ["other-vendor.json"])
@@ -412,7 +418,7 @@ def check_healthy(t, a, h, tmp):
         t.ok(stat.S_IMODE(os.stat(p).st_mode) == 0o644, f"{name}: gpucdi-{vendor}.json has mode 0644")
     before = {f: (os.stat(os.path.join(outdir, f)).st_ino, os.stat(os.path.join(outdir, f)).st_mtime_ns)
               for f in os.listdir(outdir)}
-    r = h.gpucdi("generate", *h.roots(), "--hook-path", h.a.hook, "--output-dir", outdir)
+    r = h.gpucdi("generate", *h.gen_roots(), "--hook-path", h.a.hook, "--output-dir", outdir)
     after = {f: (os.stat(os.path.join(outdir, f)).st_ino, os.stat(os.path.join(outdir, f)).st_mtime_ns)
              for f in os.listdir(outdir)}
     t.ok(r.returncode == 0 and before == after, f"{name}: an unchanged spec is not rewritten", r.stderr)
@@ -434,7 +440,7 @@ def check_broken(t, a, h, tmp):
             with open(prior, "w") as f:
                 f.write('{"cdiVersion": "0.5.0", "kind": "nvidia.com/gpu", "devices": [{"name": "0", '
                         '"containerEdits": {"deviceNodes": [{"path": "/dev/nvidia0"}]}}]}\n')
-            r = h.gpucdi("generate", *h.roots(), "--hook-path", h.a.hook, "--output-dir", outdir)
+            r = h.gpucdi("generate", *h.gen_roots(), "--hook-path", h.a.hook, "--output-dir", outdir)
             t.ok(os.listdir(outdir) == ["gpucdi-nvidia.json"] and
                  open(prior).read().startswith('{"cdiVersion": "0.5.0", "kind": "nvidia.com/gpu", "devices": [{"name": "0"'),
                  f"{name}: generate leaves the existing spec and writes nothing else", str(os.listdir(outdir)))
@@ -446,7 +452,7 @@ def check_broken(t, a, h, tmp):
         errors = [l for l in r.stderr.splitlines() if "error" in l.lower()]
         t.ok(len(errors) == 1, f"{name}: {verb} reports the error once", r.stderr)
         if verb == "generate":
-            r = h.gpucdi("generate", *h.roots(), "--hook-path", h.a.hook, "--vendor", "nvidia", "--output", "-")
+            r = h.gpucdi("generate", *h.gen_roots(), "--hook-path", h.a.hook, "--vendor", "nvidia", "--output", "-")
             t.ok(r.returncode == e["exit"] and r.stdout == "", f"{name}: generate --output - prints no spec",
                  r.stdout[:500])
 

@@ -1,0 +1,10 @@
+/* Vulkan ICD/layer and EGL vendor JSON files name the driver library they load ("library_path").
+ * A bare name is found by the loader's search in any image; an absolute host path (NixOS's
+ * /nix/store/...-nvidia-x11/lib/...) does not exist in a container, so such files are rewritten to
+ * name the library where the spec mounts it. */
+#pragma once
+
+/* Read the file at host_path (at most 64 KiB of JSON). If any library_path in it is absolute, set
+ * *ret to the rewritten text naming lib_dir/<file name> instead; else set *ret to NULL (mount the
+ * file as it is). -EBADMSG with a message naming the file if it is not such a JSON file. */
+int icd_rewrite(const char *host_path, const char *lib_dir, char **ret);
