@@ -1,6 +1,7 @@
 /* Runs a program N times the way a container runtime runs a hook (fresh process, empty
- * environment, stdin from a file) and prints the median and 95th percentile wall time and the
- * peak RSS. Linked statically so that the measured child starts from a tiny address space. */
+ * environment, stdin from a file) and prints the median and 95th percentile wall time, the mean
+ * CPU time (user + system, less disturbed by other load than wall time) and the peak RSS. Linked
+ * statically so that the measured child starts from a tiny address space. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ int main(int argc, char *argv[]) {
         if (!t)
                 return 1;
         long peak = 0;
+        double cpu = 0;
         int status = 0;
         char *envp[] = { NULL };
         for (int i = 0; i < n; i++) {
@@ -54,12 +56,15 @@ int main(int argc, char *argv[]) {
                 clock_gettime(CLOCK_MONOTONIC, &b);
                 close(in);
                 t[i] = (double) (b.tv_sec - a.tv_sec) * 1e3 + (double) (b.tv_nsec - a.tv_nsec) / 1e6;
+                cpu += (double) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+                       (double) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
                 if (ru.ru_maxrss > peak)
                         peak = ru.ru_maxrss;
         }
         qsort(t, (size_t) n, sizeof *t, cmp);
-        printf("median %.3f ms  p95 %.3f ms  peak RSS %ld KiB  exit %d\n", t[n / 2], t[(n * 95) / 100 < n ? (n * 95) / 100 : n - 1],
-               peak, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        printf("median %.3f ms  p95 %.3f ms  cpu %.3f ms  peak RSS %ld KiB  exit %d\n", t[n / 2],
+               t[(n * 95) / 100 < n ? (n * 95) / 100 : n - 1], cpu / n, peak,
+               WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
         free(t);
         return 0;
 }
