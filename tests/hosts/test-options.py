@@ -1,0 +1,161 @@
+#!/usr/bin/python3
+"""gpucdi generate's options and usage errors, on fixture hosts from mkhost.py (TAP).
+
+usage: test-options.py --gpucdi BIN --mkhost MKHOST
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, what, detail=""):
+        self.n += 1
+        print(f"{'ok' if cond else 'not ok'} {self.n} - {what}")
+        if not cond:
+            self.failed += 1
+            for line in str(detail).splitlines():
+                print(f"# {line}")
+        return cond
+
+    def done(self):
+        print(f"1..{self.n}")
+        return 1 if self.failed else 0
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gpucdi", required=True)
+    ap.add_argument("--mkhost", required=True)
+    a = ap.parse_args()
+    t = Tap()
+    tmp = tempfile.mkdtemp(prefix="gpucdi-options-")
+    try:
+        hosts = {}
+        for name in ("h100", "mixed"):
+            d = os.path.join(tmp, name)
+            r = run([PY, a.mkhost, name, d])
+            if r.returncode != 0:
+                raise SystemExit(f"Bail out! mkhost {name}: {r.stderr}")
+            hosts[name] = ["--sysfs-root", f"{d}/sys", "--proc-root", f"{d}/proc", "--dev-root", f"{d}/dev",
+                           "--host-root", f"{d}/root", "--state-dir", f"{d}/state"]
+
+        def gen(host, *args):
+            return run([a.gpucdi, "generate", *hosts[host], "--no-hook", *args])
+
+        def spec_of(r):
+            try:
+                return json.loads(r.stdout)
+            except ValueError:
+                return {}
+
+        def cpaths(spec):
+            return [m["containerPath"] for m in spec.get("containerEdits", {}).get("mounts", [])]
+
+        # cdiVersion: the lowest the content needs; forcing a lower one is refused with the reason.
+        r = gen("h100", "--output", "-")
+        t.ok(r.returncode == 0 and spec_of(r).get("cdiVersion") == "0.5.0",
+             "h100: cdiVersion is 0.5.0 (device names start with a digit; hostPath)", r.stderr)
+        r = gen("h100", "--output", "-", "--cdi-version", "0.3.0")
+        t.ok(r.returncode == 2 and "0.5.0" in r.stderr and "--cdi-version" in r.stderr and r.stdout == "",
+             "--cdi-version 0.3.0 is refused, naming the version the content needs", r.stderr)
+        r = gen("h100", "--output", "-", "--cdi-version", "0.6.0")
+        t.ok(r.returncode == 0 and spec_of(r).get("cdiVersion") == "0.6.0",
+             "--cdi-version 0.6.0 is honoured (higher than needed is allowed)", r.stderr)
+        r = gen("h100", "--output", "-", "--cdi-version", "9.9.9")
+        t.ok(r.returncode == 2 and "9.9.9" in r.stderr, "--cdi-version 9.9.9 is a usage error", r.stderr)
+
+        # Layouts.
+        nix = cpaths(spec_of(gen("h100", "--output", "-", "--layout", "nix")))
+        t.ok(nix and all(p.startswith("/run/opengl-driver/") for p in nix)
+             and "/run/opengl-driver/lib/libcuda.so.1" in nix
+             and "/run/opengl-driver/lib/libcuda.so.580.159.04" in nix,
+             "--layout nix: every file under /run/opengl-driver, libcuda under soname and file name", nix)
+        fhs = cpaths(spec_of(gen("h100", "--output", "-", "--layout", "fhs")))
+        t.ok(fhs and not any(p.startswith("/run/opengl-driver/") for p in fhs)
+             and "/usr/lib/x86_64-linux-gnu/libcuda.so.1" in fhs and "/usr/bin/nvidia-smi" in fhs,
+             "--layout fhs: libraries in the multiarch dir, nvidia-smi in /usr/bin", fhs)
+        both = cpaths(spec_of(gen("h100", "--output", "-")))
+        t.ok(sorted(both) == sorted(nix + fhs), "default layout is both: the union of nix and fhs", "")
+        lib64 = cpaths(spec_of(gen("h100", "--output", "-", "--layout", "fhs", "--fhs-libdir", "/usr/lib64")))
+        t.ok("/usr/lib64/libcuda.so.1" in lib64 and not any("x86_64-linux-gnu" in p for p in lib64),
+             "--fhs-libdir /usr/lib64 moves the FHS libraries", lib64)
+        r = gen("h100", "--output", "-", "--layout", "flat")
+        t.ok(r.returncode == 2 and "--layout" in r.stderr, "--layout flat is a usage error", r.stderr)
+
+        # --output FILE, and --output with several vendors.
+        out = os.path.join(tmp, "one.json")
+        r = gen("h100", "--output", out)
+        t.ok(r.returncode == 0 and json.load(open(out))["kind"] == "nvidia.com/gpu"
+             and oct(os.stat(out).st_mode & 0o777) == "0o644", "--output FILE writes the spec, mode 0644", r.stderr)
+        r = gen("mixed", "--output", "-")
+        t.ok(r.returncode == 2 and "--vendor" in r.stderr and r.stdout == "",
+             "--output - on a three-vendor host asks for --vendor", r.stderr)
+        r = gen("mixed", "--output", "-", "--vendor", "amd")
+        spec = spec_of(r)
+        t.ok(r.returncode == 0 and spec.get("kind") == "amd.com/gpu"
+             and {"path": "/dev/kfd", "hostPath": f"{tmp}/mixed/dev/kfd"} in spec["containerEdits"]["deviceNodes"],
+             "--vendor amd: the AMD spec, /dev/kfd shared by every device", r.stderr)
+        r = gen("mixed", "--output", "-", "--vendor", "matrox")
+        t.ok(r.returncode == 2 and "matrox" in r.stderr, "--vendor matrox is a usage error", r.stderr)
+
+        # --output-dir: one file per vendor; a vendor that disappears loses its spec; others' files stay.
+        cdi = os.path.join(tmp, "cdi")
+        os.makedirs(cdi)
+        other = os.path.join(cdi, "vendor-tool.json")
+        with open(other, "w") as f:
+            f.write('{"cdiVersion":"0.3.0","kind":"example.com/gpu","devices":[]}\n')
+        r = gen("mixed", "--output-dir", cdi)
+        names = sorted(n for n in os.listdir(cdi) if n.endswith(".json"))
+        t.ok(r.returncode == 0 and names == ["gpucdi-amd.json", "gpucdi-intel.json", "gpucdi-nvidia.json",
+                                              "vendor-tool.json"], "mixed: three specs written", names)
+        amd_pci = "0000:03:00.0"
+        shutil.rmtree(f"{tmp}/mixed/sys/devices/pci0000:00/{amd_pci}", ignore_errors=True)
+        os.unlink(f"{tmp}/mixed/sys/bus/pci/devices/{amd_pci}")
+        r = gen("mixed", "--output-dir", cdi)
+        names = sorted(n for n in os.listdir(cdi) if n.endswith(".json"))
+        t.ok(r.returncode == 0 and "gpucdi-amd.json" not in names and "removed" in r.stdout
+             and "vendor-tool.json" in names and "gpucdi-nvidia.json" in names,
+             "the AMD GPU gone: its spec is removed, the other tool's file is not", f"{names}\n{r.stdout}{r.stderr}")
+        t.ok(open(other).read().startswith('{"cdiVersion":"0.3.0","kind":"example.com/gpu"'),
+             "the other tool's file is byte-for-byte untouched")
+        r = gen("h100", "--output-dir", cdi, "--vendor", "intel")
+        names = sorted(n for n in os.listdir(cdi) if n.endswith(".json"))
+        t.ok(r.returncode == 0 and "gpucdi-intel.json" not in names and "gpucdi-nvidia.json" in names,
+             "--vendor intel on a host without Intel: removes only the Intel spec", names)
+
+        # Usage errors name what is wrong.
+        r = run([a.gpucdi, "generate", *hosts["h100"], "--hook-path", f"{tmp}/no-such-hook", "--output", "-"])
+        t.ok(r.returncode == 2 and "hook" in r.stderr and "--no-hook" in r.stderr,
+             "a hook path that is not installed is refused, naming --hook-path/--no-hook", r.stderr)
+        r = run([a.gpucdi, "probe", "--dev-root", f"{tmp}/does-not-exist"])
+        t.ok(r.returncode == 2 and "--dev-root" in r.stderr and "does-not-exist" in r.stderr,
+             "a missing root is a usage error naming the option and path", r.stderr)
+        r = run([a.gpucdi, "frobnicate"])
+        t.ok(r.returncode == 2 and "frobnicate" in r.stderr, "an unknown verb is a usage error", r.stderr)
+        r = run([a.gpucdi, "probe", "extra"])
+        t.ok(r.returncode == 2 and "extra" in r.stderr, "a stray argument is a usage error", r.stderr)
+        r = run([a.gpucdi, "--version"])
+        t.ok(r.returncode == 0 and r.stdout.startswith("gpucdi "), "--version prints one line", r.stdout)
+        r = run([a.gpucdi, "generate", "--help"])
+        t.ok(r.returncode == 0 and "--layout" in r.stdout, "generate --help describes the options", r.stdout)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    raise SystemExit(t.done())
+
+
+if __name__ == "__main__":
+    main()
