@@ -131,14 +131,18 @@ static int parse_vendors(const char *list) {
 /* Roots become absolute canonical paths: they end up in specs as hostPath, which must be absolute,
  * and a root that does not exist is a typo better reported now than as "no GPU". The strings live
  * until exit with the rest of the parsed options. */
-static int absolute_root(const char *opt, const char *path, const char **ret) {
+static int absolute_path(const char *opt, const char *path, const char *hint, const char **ret) {
         char *p = realpath(path, NULL);
         if (!p) {
-                fprintf(stderr, "gpucdi: --%s '%s': %s\n", opt, path, strerror(errno));
+                fprintf(stderr, "gpucdi: --%s '%s': %s%s\n", opt, path, strerror(errno), hint);
                 return -EINVAL;
         }
         *ret = p;
         return 1;
+}
+
+static int absolute_root(const char *opt, const char *path, const char **ret) {
+        return absolute_path(opt, path, "", ret);
 }
 
 /* Options shared by probe and generate; returns 1 if handled, 0 if not ours, <0 on error. */
@@ -195,9 +199,10 @@ static int parse_options(int argc, char *argv[], const struct option *opts, cons
                         arg.fhs_libdir = optarg;
                         break;
                 case OPT_HOOK_PATH:
-                        if (optarg[0] != '/')
-                                return usage_error("--hook-path '%s': must be an absolute path", optarg);
-                        arg.hook_path = optarg;
+                        /* The spec names it as an absolute host path. */
+                        if (absolute_path("hook-path", optarg, "; install gpucdi's hook there, or pass --no-hook",
+                                          &arg.hook_path) < 0)
+                                return EXIT_USAGE;
                         break;
                 case OPT_NO_HOOK:
                         arg.no_hook = true;

@@ -59,7 +59,7 @@ fi
 
 # podman: make the installed prefix appear at its real place, in this namespace only.
 mount --bind "$dest$prefix" "$prefix" || skip_all "cannot bind-mount over $prefix"
-hooksdir=$(printf '%s\n' "$@" | grep 'hooks.d/.*json$' | xargs dirname)
+hooksdir=$dest$(printf '%s\n' "$@" | grep 'hooks.d/.*json$' | xargs dirname)
 root=$dest/rootfs
 mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"
