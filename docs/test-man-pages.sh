@@ -1,6 +1,8 @@
 #!/bin/bash
 # Each man page builds with scdoc and renders with man(1) without warnings; every verb that
-# `gpucdi --help` lists has its page; every gpucdi page named under SEE ALSO exists. TAP output.
+# `gpucdi --help` lists has its page; every gpucdi page named under SEE ALSO exists; every long
+# option of the program's option tables is in the page of its verb; probe's JSON schema and the
+# hook's rules (ids, defaults) match the code. TAP output.
 set -u
 srcdir=$1 gpucdi=$2
 shift 2
@@ -96,6 +98,115 @@ if [ -f "$rules_c" ]; then
                 notok "gpucdi-policy.conf(5) and hook/rules.c list the same rules" \
                         "$(diff <(echo "$code") <(echo "$doc") | grep '^[<>]')"
         fi
+fi
+
+# probe's JSON schema in gpucdi-probe(1) is the comment block at the top of probe/print.c, verbatim.
+print_c=$srcdir/../probe/print.c
+if [ -f "$print_c" ]; then
+        code=$(sed -n '/^ \* {$/,/(a placeholder/p' "$print_c" | sed -E 's/^ \*( |$)//')
+        doc=$(sed -n '/^{$/,/(a placeholder/p' "$srcdir/gpucdi-probe.1.scd")
+        if [ -n "$code" ] && [ "$code" = "$doc" ]; then
+                ok "gpucdi-probe(1)'s JSON schema is probe/print.c's ($(echo "$code" | wc -l) lines)"
+        else
+                notok "gpucdi-probe(1)'s JSON schema is probe/print.c's" "$(diff <(echo "$code") <(echo "$doc") | grep '^[<>]')"
+        fi
+fi
+
+# Every rule's default (on/off, as the program prints it) is the one gpucdi-policy.conf(5) gives.
+if listed=$("$gpucdi" check --list-rules 2>/dev/null) && [ -n "$listed" ]; then
+        code=$(cut -f1,2 <<<"$listed" | tr '\t' ' ' | sort)
+        doc=$(sed -n '/^# RULES/,/^# FILES/p' "$srcdir/gpucdi-policy.conf.5.scd" |
+                sed -nE 's/^\*([a-z0-9-]+)\* \((on|off)[,)].*/\1 \2/p' | sort)
+        if [ "$code" = "$doc" ]; then
+                ok "gpucdi-policy.conf(5) gives each rule the default gpucdi check --list-rules prints"
+        else
+                notok "gpucdi-policy.conf(5) gives each rule the default gpucdi check --list-rules prints" \
+                        "$(diff <(echo "$code") <(echo "$doc") | grep '^[<>]')"
+        fi
+        # Each rule's refusal has an entry with its fix in the troubleshooting guide.
+        missing=
+        for id in $(cut -f1 <<<"$listed"); do
+                grep -q "\`\[$id\]" "$srcdir/troubleshooting.md" || missing="$missing $id"
+        done
+        if [ -z "$missing" ]; then ok "docs/troubleshooting.md has an entry for every rule"; else notok "rules missing from docs/troubleshooting.md:$missing"; fi
+else
+        skip "gpucdi was built without the hook: rule defaults not compared"
+fi
+
+# Long options (without --help) of the C option table in file $1 that starts at, or is declared in
+# the function that starts at, the first line matching $2; ROOT_OPTIONS expanded from its #define.
+options_of() {
+        local file=$1 start=$2 table
+        table=$(sed -n "/$start/,/^}/p" "$file" | sed -n '/struct option/,/^ *};/p')
+        if grep -q 'ROOT_OPTIONS' <<<"$table"; then
+                table+=$'\n'$(sed -n '/^#define ROOT_OPTIONS/,/^$/p' "$file")
+        fi
+        grep -oE '\{ "[a-z0-9-]+",' <<<"$table" | grep -oE '[a-z0-9-]+' | grep -vx help | sort -u
+}
+
+# Options the page does not mention as *--NAME*.
+undocumented() {
+        local page=$1 opt missing=
+        shift
+        for opt in "$@"; do
+                grep -qF -- "*--$opt*" "$srcdir/$page" || missing="$missing --$opt"
+        done
+        echo "$missing"
+}
+
+gpucdi_c=$srcdir/../cdi/gpucdi.c
+if [ -f "$gpucdi_c" ]; then
+        verbs_with_tables=$(grep -oE '^static int verb_[a-z]+' "$gpucdi_c" | sed 's/.*verb_//')
+        for v in $verbs_with_tables; do
+                opts=$(options_of "$gpucdi_c" "^static int verb_$v(")
+                [ -n "$opts" ] || continue     # hook and check: their table is in hook/hookmain.c
+                missing=$(undocumented "gpucdi-$v.1.scd" $opts)
+                if [ -z "$missing" ]; then
+                        ok "gpucdi-$v(1) documents every option of cdi/gpucdi.c's table ($(echo $opts | wc -w))"
+                else
+                        notok "gpucdi-$v(1) documents every option of cdi/gpucdi.c's table" "missing:$missing"
+                fi
+        done
+        opts=$(sed -n '/^#define ROOT_OPTIONS/,/^$/p' "$gpucdi_c" | grep -oE '\{ "[a-z0-9-]+",' | grep -oE '[a-z0-9-]+')
+        missing=$(undocumented gpucdi.1.scd $opts)
+        if [ -n "$opts" ] && [ -z "$missing" ]; then
+                ok "gpucdi(1) documents the root options ($(echo $opts | wc -w))"
+        else
+                notok "gpucdi(1) documents the root options" "missing:${missing:- (none found in ROOT_OPTIONS)}"
+        fi
+        # Every option the usage text names exists in some table (no stale option in --help).
+        stale=
+        for opt in $("$gpucdi" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
+                # --help and --version of the program itself are main()'s.
+                grep -qF -e "{ \"${opt#--}\"," -e "streq(verb, \"$opt\")" "$gpucdi_c" || stale="$stale $opt"
+        done
+        if [ -z "$stale" ]; then ok "every option gpucdi --help names is in an option table"; else notok "gpucdi --help names options no table has:$stale"; fi
+fi
+
+# The hook's and check's options: one table in hook/hookmain.c; an option rejected for one of them
+# ("case ARG_X: if (check) goto unknown") belongs to the other's page only.
+hookmain_c=$srcdir/../hook/hookmain.c
+if [ -f "$hookmain_c" ]; then
+        all=$(options_of "$hookmain_c" '^static const struct option hook_options')
+        for which in hook check; do
+                page=gpucdi-hook.8.scd
+                [ $which = check ] && page=gpucdi-check.1.scd
+                want=
+                for opt in $all; do
+                        enum=$(grep -oE "\{ \"$opt\", [a-z_]+, NULL, [A-Z_]+ \}" "$hookmain_c" | grep -oE '[A-Z_]+ \}$' | tr -d ' }')
+                        cond=$(grep -A1 "case $enum:" "$hookmain_c" | grep -oE 'if \(!?check\)' | head -1)
+                        case "$which/$cond" in
+                        "check/if (check)" | "hook/if (!check)") continue ;;
+                        esac
+                        want="$want $opt"
+                done
+                missing=$(undocumented $page $want)
+                if [ -n "$want" ] && [ -z "$missing" ]; then
+                        ok "${page%.scd} documents every option hook/hookmain.c accepts for $which ($(echo $want | wc -w))"
+                else
+                        notok "${page%.scd} documents every option hook/hookmain.c accepts for $which" "missing:${missing:- (no options found)}"
+                fi
+        done
 fi
 
 echo "1..$n"
