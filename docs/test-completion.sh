@@ -47,12 +47,13 @@ expect() { # expect DESCRIPTION LINE WORD... : each WORD is among the candidates
 
 expect "verbs" "gpucdi " probe generate list validate check hook
 expect "verb prefix" "gpucdi gen" generate
-expect "generate options" "gpucdi generate --" --output-dir --output --vendor --layout --cdi-version --hook-path --no-hook --fhs-libdir --sysfs-root --driver-root
+expect "generate options" "gpucdi generate --" --output-dir --output --vendor --layout --cdi-version --hook-path --no-hook --fhs-libdir --state-dir --sysfs-root --driver-root
 expect "layout values" "gpucdi generate --layout " nix fhs both
 expect "vendor list continues after a comma" "gpucdi generate --vendor nvidia,a" nvidia,amd
 expect "probe options" "gpucdi probe --" --json --sysfs-root --proc-root --dev-root --host-root --driver-root
 expect "list options" "gpucdi list --" --spec-dir
-expect "check options" "gpucdi check --" --json --policy
+expect "check options" "gpucdi check --" --json --policy --cdi-device --spec-dir --proc-root --dev-root --list-rules
+expect "hook options" "gpucdi hook --" --cdi-device --hooks-d --policy --spec-dir --list-rules
 
 # Every option the completion offers for generate and probe is accepted by the program: a
 # completion that offers an option the program rejects is worse than none.

@@ -17,7 +17,7 @@ _gpucdi() {
 
         case $prev in
         --sysfs-root | --proc-root | --dev-root | --host-root | --driver-root | --output-dir | \
-                --spec-dir | --fhs-libdir)
+                --spec-dir | --fhs-libdir | --state-dir)
                 _filedir -d
                 return
                 ;;
@@ -56,7 +56,7 @@ _gpucdi() {
                 ;;
         generate)
                 COMPREPLY=($(compgen -W "--output-dir --output --vendor --layout --cdi-version
-                        --hook-path --no-hook --fhs-libdir --help $roots" -- "$cur"))
+                        --hook-path --no-hook --fhs-libdir --state-dir --help $roots" -- "$cur"))
                 ;;
         list)
                 COMPREPLY=($(compgen -W "--spec-dir --help" -- "$cur"))
@@ -70,13 +70,15 @@ _gpucdi() {
                 ;;
         check)
                 if [[ $cur == -* ]]; then
-                        COMPREPLY=($(compgen -W "--json --policy --help" -- "$cur"))
+                        COMPREPLY=($(compgen -W "--json --policy --cdi-device --spec-dir --proc-root
+                                --dev-root --list-rules --help" -- "$cur"))
                 else
                         _filedir json
                 fi
                 ;;
         hook)
-                COMPREPLY=($(compgen -W "prestart --cdi-device" -- "$cur"))
+                COMPREPLY=($(compgen -W "prestart --cdi-device --hooks-d --policy --spec-dir --proc-root
+                        --dev-root --list-rules --help --version" -- "$cur"))
                 ;;
         esac
 } &&
