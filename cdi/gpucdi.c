@@ -378,7 +378,12 @@ static int verb_generate(int argc, char *argv[]) {
                 return host_error_exit(r);
 
         _cleanup_(driver_files_freep) struct driver_files *nvfiles = NULL;
-        bool want_nvidia = vendor_selected(GPU_VENDOR_NVIDIA) && host_count_vendor(h, GPU_VENDOR_NVIDIA) > 0;
+        /* Only GPUs on the nvidia driver need its user space: one passed through to VMs (vfio-pci)
+         * while the module is not loaded must not stop the other vendors' specs. */
+        bool want_nvidia = false;
+        for (size_t i = 0; i < h->n_gpus; i++)
+                if (h->gpus[i].vendor == GPU_VENDOR_NVIDIA && gpu_driver_usable(&h->gpus[i]))
+                        want_nvidia = vendor_selected(GPU_VENDOR_NVIDIA);
         if (want_nvidia) {
                 if (!h->nv_driver_version[0]) {
                         _cleanup_free_ char *p = NULL;

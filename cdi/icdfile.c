@@ -37,8 +37,12 @@ int icd_rewrite(const char *host_path, const char *lib_dir, char **ret) {
         _cleanup_free_ char *text = NULL;
         size_t size;
         int r = read_file(host_path, ICD_MAX_SIZE, &text, &size);
-        if (r < 0)
-                return log_error_errno(r, "Failed to read %s: %m; reinstall the driver or run gpucdi generate again", host_path);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_error_errno(r, "Failed to read %s: %m; reinstall the driver or run gpucdi generate again", host_path);
+                return -EBADMSG; /* host data, like a malformed file */
+        }
 
         json_error_t err;
         json_auto_t *root = json_loadb(text, size, JSON_REJECT_DUPLICATES, &err);

@@ -29,9 +29,9 @@ static const struct {
                  "also reads (--output-dir /var/run/cdi)" },
         { ENOSPC, "the file system is full: free some space there and run again" },
         { EDQUOT, "the disk quota is exhausted: free some space there and run again" },
-        { EACCES, "permission denied: run as root, or choose a directory you may write with --output-dir" },
-        { EPERM, "operation not permitted: run as root, or choose a directory you may write with --output-dir" },
-        { ENOTDIR, "a path component is not a directory: remove the file in its way or choose another --output-dir" },
+        { EACCES, "permission denied: run as root, or choose a directory you may write (--output-dir for specs, --state-dir for rewritten driver files)" },
+        { EPERM, "operation not permitted: run as root, or choose a directory you may write (--output-dir for specs, --state-dir for rewritten driver files)" },
+        { ENOTDIR, "a path component is not a directory: remove the file in its way or choose another directory (--output-dir, --state-dir)" },
 };
 
 static int log_write_error(int r, const char *what, const char *dir) {

@@ -27,6 +27,8 @@ let
     RuntimeDirectoryPreserve = true;
     ConfigurationDirectory = "cdi";
     ReadWritePaths = [ "-${cfg.outputDir}" ];
+    # Rewritten driver loader files (NixOS drivers name their libraries by store path).
+    StateDirectory = "gpucdi";
     ProtectSystem = "strict";
     ProtectHome = true;
     PrivateTmp = true;

@@ -137,6 +137,23 @@ def main():
         t.ok(r.returncode == 0 and "gpucdi-intel.json" not in names and "gpucdi-nvidia.json" in names,
              "--vendor intel on a host without Intel: removes only the Intel spec", names)
 
+        # An NVIDIA GPU passed through to VMs (vfio-pci, nvidia module not loaded) is listed by probe
+        # but stops neither the other vendors' specs nor generate.
+        nv = f"{tmp}/mixed/sys/devices/pci0000:00/0000:01:00.0/driver"
+        os.unlink(nv)
+        os.symlink("../../../bus/pci/drivers/vfio-pci", nv)
+        shutil.rmtree(f"{tmp}/mixed/proc/driver/nvidia")
+        r = gen("mixed", "--output-dir", cdi)
+        names = sorted(n for n in os.listdir(cdi) if n.endswith(".json"))
+        t.ok(r.returncode == 0 and "gpucdi-nvidia.json" not in names and "gpucdi-intel.json" in names,
+             "an NVIDIA GPU on vfio-pci without the nvidia module: no NVIDIA spec, the Intel one written",
+             f"{names}\n{r.stdout}{r.stderr}")
+        r = run([a.gpucdi, "probe", "--json", *hosts["mixed"][:8]])
+        gpus = json.loads(r.stdout)["gpus"] if r.returncode == 0 else []
+        t.ok([g["index"] for g in gpus if g["vendor"] == "nvidia"] == [None]
+             and [g["driver"] for g in gpus if g["vendor"] == "nvidia"] == ["vfio-pci"],
+             "probe lists it on vfio-pci with no device index", r.stdout + r.stderr)
+
         # Usage errors name what is wrong.
         r = run([a.gpucdi, "generate", *hosts["h100"], "--hook-path", f"{tmp}/no-such-hook", "--output", "-"])
         t.ok(r.returncode == 2 and "hook" in r.stderr and "--no-hook" in r.stderr,
