@@ -314,7 +314,7 @@ int hook_main(int argc, char *argv[]) {
                 ret = EXIT_USAGE;
                 goto out;
         }
-        r = oci_read_fd(STDIN_FILENO, OCI_STATE_MAX, &buf, &len);
+        r = read_fd(STDIN_FILENO, OCI_STATE_MAX, &buf, &len);
         if (r == -EFBIG) {
                 log_error("refused: the container state on stdin is larger than %u bytes", OCI_STATE_MAX);
                 slog_send(&log, LOG_ERR, "refused a container: state on stdin larger than %u bytes", OCI_STATE_MAX);

@@ -511,40 +511,6 @@ void oci_config_free(struct oci_config *c) {
         *c = (struct oci_config) {};
 }
 
-int oci_read_fd(int fd, size_t max, char **ret, size_t *ret_size) {
-        size_t cap = 4096, len = 0;
-        _cleanup_free_ char *buf = malloc(cap + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                if (len == cap) {
-                        if (cap > max)
-                                return -EFBIG;
-                        size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-                        char *nb = realloc(buf, ncap + 1);
-                        if (!nb)
-                                return -ENOMEM;
-                        buf = nb;
-                        cap = ncap;
-                }
-                ssize_t n = read(fd, buf + len, cap - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-                if (len > max)
-                        return -EFBIG;
-        }
-        buf[len] = 0;
-        *ret_size = len;
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
 static int load_fd(int fd, const char *path, struct oci_config *ret) {
         struct stat st;
         if (fstat(fd, &st) < 0)
@@ -556,7 +522,7 @@ static int load_fd(int fd, const char *path, struct oci_config *ret) {
                                        path, (intmax_t) st.st_size, OCI_CONFIG_MAX);
         _cleanup_free_ char *buf = NULL;
         size_t len;
-        int r = oci_read_fd(fd, OCI_CONFIG_MAX, &buf, &len);
+        int r = read_fd(fd, OCI_CONFIG_MAX, &buf, &len);
         if (r == -EFBIG)
                 return log_error_errno(r, "%s grew beyond %u bytes while being read", path, OCI_CONFIG_MAX);
         if (r < 0)

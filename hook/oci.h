@@ -98,9 +98,6 @@ int oci_config_parse(const char *buf, size_t len, const char *what, struct oci_c
 void oci_state_free(struct oci_state *s);
 void oci_config_free(struct oci_config *c);
 
-/* Read at most max bytes from fd (else -EFBIG); NUL-terminated. */
-int oci_read_fd(int fd, size_t max, char **ret, size_t *ret_size);
-
 /* Open <bundle>/config.json without following a symlink in the last component, check that it is a
  * regular file no larger than OCI_CONFIG_MAX, and parse it. */
 int oci_config_load_bundle(const char *bundle, struct oci_config *ret);

@@ -188,7 +188,7 @@ int policy_load(struct policy *p, const char *path, uid_t trusted_uid, bool *ret
 
         _cleanup_free_ char *buf = NULL;
         size_t len;
-        r = oci_read_fd(fd, POLICY_MAX, &buf, &len);
+        r = read_fd(fd, POLICY_MAX, &buf, &len);
         if (r == -EFBIG)
                 return log_error_errno(r, "Policy %s is larger than %u bytes", path, POLICY_MAX);
         if (r < 0)

@@ -53,18 +53,9 @@ int path_join(const char *root, const char *rel, char **ret) {
         return 0;
 }
 
-int read_file(const char *path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        /* sysfs/proc report size 4096 or 0 whatever they hold: read until EOF within max. */
-        size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 && (size_t) st.st_size <= max ? (size_t) st.st_size + 1 : 4096;
-        size_t len = 0;
+int read_fd(int fd, size_t max, char **ret, size_t *ret_size) {
+        /* sysfs/proc report size 4096 or 0 whatever they hold, pipes none: read until EOF within max. */
+        size_t cap = 4096, len = 0;
         _cleanup_free_ char *buf = malloc(cap + 1);
         if (!buf)
                 return -ENOMEM;
@@ -72,7 +63,7 @@ int read_file(const char *path, size_t max, char **ret, size_t *ret_size) {
                 if (len == cap) {
                         if (cap > max)
                                 return -EFBIG;
-                        size_t ncap = cap * 2;
+                        size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
                         char *nb = realloc(buf, ncap + 1);
                         if (!nb)
                                 return -ENOMEM;
@@ -96,6 +87,18 @@ int read_file(const char *path, size_t max, char **ret, size_t *ret_size) {
                 *ret_size = len;
         *ret = TAKE_PTR(buf);
         return 0;
+}
+
+int read_file(const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        return read_fd(fd, max, ret, ret_size);
 }
 
 char *strstrip(char *s) {

@@ -43,8 +43,9 @@ int log_errno(int r, const char *fmt, ...) _printf_(2, 3);
 /* root + "/" + rel, with duplicate slashes collapsed at the join; root NULL or "/" means rel as is. */
 int path_join(const char *root, const char *rel, char **ret);
 
-/* Read a whole file (at most max bytes, else -EFBIG), NUL-terminated. ret_size may be NULL. */
+/* Read a whole file or fd to EOF (at most max bytes, else -EFBIG), NUL-terminated. ret_size may be NULL. */
 int read_file(const char *path, size_t max, char **ret, size_t *ret_size);
+int read_fd(int fd, size_t max, char **ret, size_t *ret_size);
 /* Read a one-line sysfs/proc attribute, trailing whitespace stripped. */
 int read_line(const char *path, char **ret);
 
