@@ -31,10 +31,10 @@ row() {  # LABEL PROGRAM ARGV0 [ARG...]: one line of the table
         shift
         local out
         out=$("$spawn" "$runs" /dev/null "$@")
-        # "median 1.234 ms  p95 1.456 ms  peak RSS 2345 KiB  exit 0"
-        read -r _ med _ _ p95 _ _ _ rss _ _ status <<<"$out"
-        median[$label]=$med
-        printf '%-40s %9s %9s %10s %5s\n' "$label" "$med" "$p95" "$rss" "$status"
+        # "median 1.234 ms  p95 1.456 ms  [cpu 1.2 ms  ]peak RSS 2345 KiB  exit 0"
+        field() { sed -n "s/.*$1 \([0-9.]*\).*/\1/p" <<<"$out"; }
+        median[$label]=$(field median)
+        printf '%-40s %9s %9s %10s %5s\n' "$label" "${median[$label]}" "$(field p95)" "$(field 'peak RSS')" "$(field exit)"
 }
 
 echo "$("$gpucdi" --version 2>/dev/null | head -1 || true), $runs runs each, $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
