@@ -72,6 +72,12 @@ class Host:
         return subprocess.run([self.gpucdi_path, "validate", path], capture_output=True, text=True)
 
     def cleanup(self):
+        # Tests make directories read-only; without root, they must be writable again to go.
+        for root, dirs, files in os.walk(self.tmp):
+            for d in dirs:
+                p = os.path.join(root, d)
+                if not os.path.islink(p):
+                    os.chmod(p, 0o755)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
