@@ -299,8 +299,14 @@ static int emit_single(json_t *const specs[_GPU_VENDOR_MAX]) {
                 *slash = 0;
                 name = slash + 1;
         }
+        const char *d = slash ? (dir[0] ? dir : "/") : ".";
+        /* The same lock as --output-dir: a concurrent run must not see our temp file as a leftover. */
+        _cleanup_close_ int lock = -EBADF;
+        int r = cdi_dir_lock(d, &lock);
+        if (r < 0)
+                return write_error_exit(r);
         bool changed;
-        int r = cdi_spec_write(slash ? (dir[0] ? dir : "/") : ".", name, text, &changed);
+        r = cdi_spec_write(d, name, text, &changed);
         return r < 0 ? write_error_exit(r) : EXIT_SUCCESS;
 }
 
@@ -417,7 +423,11 @@ static int verb_generate(int argc, char *argv[]) {
                 if (r < 0)
                         ret = r == -EINVAL ? EXIT_USAGE : r == -EBADMSG ? EXIT_HOST_DATA : EXIT_FAILURE;
         }
-        /* Files a spec mounts exist before the spec that names them. */
+        /* Files a spec mounts exist before the spec that names them; under the state dir's lock,
+         * which also clears temp files a killed run left there. */
+        _cleanup_close_ int state_lock = -EBADF;
+        if (ret == EXIT_SUCCESS && aux.n_files > 0 && (r = cdi_dir_lock(arg.state_dir, &state_lock)) < 0)
+                ret = write_error_exit(r);
         for (size_t i = 0; ret == EXIT_SUCCESS && i < aux.n_files; i++) {
                 bool changed;
                 r = cdi_spec_write(arg.state_dir, aux.files[i].name, aux.files[i].content, &changed);
