@@ -75,7 +75,9 @@ static int mount_source(const struct driver_file *f, const char *layout_name, co
                           "rewritten copy: pass --state-dir", f->host_path);
                 return -EINVAL;
         }
-        if (asprintf(&name, "%s-%s", layout_name, f->name) < 0 || asprintf(&path, "%s/%s", opts->state_dir, name) < 0)
+        /* Not named *.json: a state dir that is also a spec dir must not look like holding specs. */
+        if (asprintf(&name, "%s-%s.loader", layout_name, f->name) < 0 ||
+            asprintf(&path, "%s/%s", opts->state_dir, name) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < aux->n_files; i++)
                 if (streq(aux->files[i].name, name)) {

@@ -350,6 +350,20 @@ static int emit_dir(json_t *const specs[_GPU_VENDOR_MAX]) {
         return ret;
 }
 
+/* Rewritten loader files into the state dir, under its lock (released before the spec dir's is
+ * taken: they may be one directory), which also clears temp files a killed run left there. */
+static int write_aux(const struct aux_files *aux) {
+        if (aux->n_files == 0)
+                return EXIT_SUCCESS;
+        _cleanup_close_ int lock = -EBADF;
+        int r = cdi_dir_lock(arg.state_dir, &lock);
+        for (size_t i = 0; r >= 0 && i < aux->n_files; i++) {
+                bool changed;
+                r = cdi_spec_write(arg.state_dir, aux->files[i].name, aux->files[i].content, &changed);
+        }
+        return r < 0 ? write_error_exit(r) : EXIT_SUCCESS;
+}
+
 static int verb_generate(int argc, char *argv[]) {
         static const struct option opts[] = {
                 ROOT_OPTIONS,
@@ -423,17 +437,9 @@ static int verb_generate(int argc, char *argv[]) {
                 if (r < 0)
                         ret = r == -EINVAL ? EXIT_USAGE : r == -EBADMSG ? EXIT_HOST_DATA : EXIT_FAILURE;
         }
-        /* Files a spec mounts exist before the spec that names them; under the state dir's lock,
-         * which also clears temp files a killed run left there. */
-        _cleanup_close_ int state_lock = -EBADF;
-        if (ret == EXIT_SUCCESS && aux.n_files > 0 && (r = cdi_dir_lock(arg.state_dir, &state_lock)) < 0)
-                ret = write_error_exit(r);
-        for (size_t i = 0; ret == EXIT_SUCCESS && i < aux.n_files; i++) {
-                bool changed;
-                r = cdi_spec_write(arg.state_dir, aux.files[i].name, aux.files[i].content, &changed);
-                if (r < 0)
-                        ret = write_error_exit(r);
-        }
+        /* Files a spec mounts exist before the spec that names them. */
+        if (ret == EXIT_SUCCESS)
+                ret = write_aux(&aux);
         if (ret == EXIT_SUCCESS)
                 ret = arg.output ? emit_single(specs) : emit_dir(specs);
         for (int v = 0; v < _GPU_VENDOR_MAX; v++)

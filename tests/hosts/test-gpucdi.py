@@ -208,7 +208,7 @@ def check_spec_semantics(t, h, vendor, spec, hooked):
     problems = []
     for m in mounts:
         hp = m.get("hostPath", "")
-        in_state = hp.startswith(h.dir + "/state/") and hp.endswith(".json")
+        in_state = hp.startswith(h.dir + "/state/") and hp.endswith(".json.loader")
         if not hp.startswith(h.dir + "/root/") and not in_state:
             problems.append(f"{m.get('containerPath')}: hostPath {hp} is outside the host root and state dir")
         elif os.path.islink(hp) or not os.path.isfile(hp):
