@@ -40,8 +40,10 @@ struct driver_files {
  * Driver roots: roots->driver_roots as given (-ENOENT if one does not exist), else
  * /usr/local/nvidia and /run/opengl-driver under roots->root when they exist; then the host's
  * etc/ld.so.cache (-EBADMSG if corrupt). Every file is resolved to its real regular file, symlinks
- * followed inside roots->root; with roots->root "/" it must be owned by root, and in any root it
- * must not be writable by group or others (-EPERM otherwise). Errors are logged. */
+ * followed inside roots->root; with roots->root "/" it and every directory above it must be owned
+ * by root, and in any root they must not be writable by group or others, sticky directories
+ * excepted (-EPERM otherwise; under a test root only its own directories are checked, and the
+ * caller's files stand in for root's). Errors are logged. */
 int nvidia_driver_files(const struct probe_roots *roots, const char *driver_version,
                         struct driver_files **ret);
 

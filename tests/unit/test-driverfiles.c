@@ -244,6 +244,21 @@ static void test_h100(const char *refdir) {
         free(err);
         chmod_at(root, NVROOT "/lib64/libnvidia-ml.so." VERSION, 0755);
 
+        /* Nor one in a directory others may write: they could rename it away and put theirs there. */
+        chmod_at(root, NVROOT "/lib64", 0775);
+        f = NULL;
+        r = run(root, NULL, 0, VERSION, &f, &err);
+        ok(r == -EPERM && !f, "a library in a group-writable directory is refused (r=%d)", r);
+        ok_contains(err, NVROOT "/lib64 is writable by group or others", "the error");
+        ok_contains(err, "chmod go-w", "the error");
+        free(err);
+        chmod_at(root, NVROOT "/lib64", 01777);
+        f = NULL;
+        r = run(root, NULL, 0, VERSION, &f, NULL);
+        ok(r == 0 && f, "a sticky directory keeps others from replacing the file (r=%d)", r);
+        driver_files_free(f);
+        chmod_at(root, NVROOT "/lib64", 0755);
+
         /* An optional library's dangling link is only a warning. */
         char *fbc = join(root, NVROOT "/lib64/libnvidia-fbc.so." VERSION);
         unlink(fbc);
@@ -443,6 +458,22 @@ static void test_ownership(void) {
         r = run(dir, droots, 1, VERSION, &f, NULL);
         ok(geteuid() == 0 ? r == -EPERM : r == 0, "under a test root only root's or the caller's files pass (r=%d)", r);
         driver_files_free(f);
+
+        /* Root's file in a directory another user owns: that user could replace it. */
+        if (geteuid() == 0) {
+                char *p = join(dir, "lib/libcuda.so." VERSION);
+                if (chown(p, 0, 0) < 0 || chown(lib, 65534, 65534) < 0)
+                        tap_diag("chown failed");
+                free(p);
+                err = NULL;
+                f = NULL;
+                r = run("/", droots, 1, VERSION, &f, &err);
+                ok(r == -EPERM && !f, "host root /: a library in a directory not owned by root is refused (r=%d)", r);
+                ok_contains(err, "its directory", "the error");
+                ok_contains(err, "owned by uid 65534", "the error");
+                free(err);
+        } else
+                tap_skip("not root", "host root /: a library in a directory not owned by root is refused");
         free(lib);
         rm_rf(dir);
         free(dir);
