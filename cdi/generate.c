@@ -353,7 +353,9 @@ int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct
                         if (names[k] && (r = add_device(devices, names[k], nodes, kind, opts)) < 0)
                                 return r;
         }
-        if (index == 0)
+        /* Usable GPUs that all lack nodes leave nothing to request: "all" alone would be empty edits,
+         * which podman refuses (and with them the whole spec). */
+        if (json_array_size(devices) == 0)
                 return -ENODEV;
         if ((r = add_device(devices, "all", all_nodes, kind, opts)) < 0)
                 return r;

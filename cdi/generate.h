@@ -39,7 +39,8 @@ struct aux_files {
 void aux_files_clear(struct aux_files *a);
 
 /* Build the spec of one vendor. files is the NVIDIA driver's user-space files (NULL for AMD and
- * Intel, whose user space ships inside images). -ENODEV if the host has no usable GPU of it;
+ * Intel, whose user space ships inside images). -ENODEV if the host has no usable GPU of it with a
+ * device node;
  * -EINVAL with a message if a forced cdiVersion cannot carry the content. */
 int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct driver_files *files,
                       const struct generate_options *opts, json_t **ret, struct aux_files *aux);

@@ -154,6 +154,26 @@ def main():
              and [g["driver"] for g in gpus if g["vendor"] == "nvidia"] == ["vfio-pci"],
              "probe lists it on vfio-pci with no device index", r.stdout + r.stderr)
 
+        # Usable GPUs none of which has a device node: no spec (an "all" device with empty edits
+        # would make podman refuse the whole file), and a stale one is removed.
+        d = os.path.join(tmp, "intel-nonodes")
+        r = run([PY, a.mkhost, "intel", d])
+        if r.returncode != 0:
+            raise SystemExit(f"Bail out! mkhost intel: {r.stderr}")
+        iroots = ["--sysfs-root", f"{d}/sys", "--proc-root", f"{d}/proc", "--dev-root", f"{d}/dev",
+                  "--host-root", f"{d}/root", "--state-dir", f"{d}/state", "--no-hook"]
+        out = os.path.join(tmp, "intel-specs")
+        r = run([a.gpucdi, "generate", *iroots, "--output-dir", out])
+        had = os.path.exists(os.path.join(out, "gpucdi-intel.json"))
+        shutil.rmtree(os.path.join(d, "sys", "class", "drm"))
+        r = run([a.gpucdi, "generate", *iroots, "--output-dir", out])
+        t.ok(had and r.returncode == 0 and not os.path.exists(os.path.join(out, "gpucdi-intel.json"))
+             and "no device node" in r.stderr and "removed" in r.stdout,
+             "GPUs without device nodes get no spec, and the stale one is removed", r.stdout + r.stderr)
+        r = run([a.gpucdi, "generate", *iroots, "--output", "-"])
+        t.ok(r.returncode == 3 and r.stdout == "" and "no usable GPU" in r.stderr,
+             "--output with GPUs lacking device nodes writes nothing (exit 3)", r.stdout + r.stderr)
+
         # Usage errors name what is wrong.
         r = run([a.gpucdi, "generate", *hosts["h100"], "--hook-path", f"{tmp}/no-such-hook", "--output", "-"])
         t.ok(r.returncode == 2 and "hook" in r.stderr and "--no-hook" in r.stderr,
