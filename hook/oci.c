@@ -213,14 +213,24 @@ static int parse_process(const struct ctx *c, json_t *root, struct oci_config *c
         return 0;
 }
 
-static int get_int(const struct ctx *c, json_t *obj, const char *prefix, const char *key, int64_t *ret) {
+/* A device number; absent is -1 ("any" in a cgroup rule). Above `max` is refused: the runtime
+ * would truncate it to another device (mknod keeps 12 bits of a major, an older runc's eBPF device
+ * filter 32), so we would judge a different device from the one the container gets. */
+static int get_devnum(const struct ctx *c, json_t *obj, const char *prefix, const char *key, int64_t max,
+                      bool negative_is_any, int64_t *ret) {
         json_t *v;
         int r = field(c, obj, prefix, key, W_INT, &v);
         if (r < 0)
                 return r;
-        *ret = v ? (int64_t) json_integer_value(v) : -1;
-        if (*ret < -1)
-                *ret = -1;
+        int64_t n = v ? (int64_t) json_integer_value(v) : -1;
+        if (n > max || (n < 0 && v && !negative_is_any)) {
+                char name[256], problem[96];
+                snprintf(name, sizeof name, "%s.%s", prefix, key);
+                snprintf(problem, sizeof problem, "%jd is not a device number (0 to %jd)", (intmax_t) n, (intmax_t) max);
+                return bad(c, name, problem);
+        }
+        /* runc treats every negative number in a cgroup rule as "any". */
+        *ret = n < -1 ? -1 : n;
         return 0;
 }
 
@@ -254,10 +264,10 @@ static int parse_devices(const struct ctx *c, json_t *linux, struct oci_config *
                 if (strlen(t) != 1 || !strchr("cbup", t[0]))
                         return bad(c, prefix, "type must be one of c, b, u, p");
                 dev->type = t[0] == 'u' ? 'c' : t[0];
-                r = get_int(c, d, prefix, "major", &dev->major);
+                r = get_devnum(c, d, prefix, "major", 0xfff, false, &dev->major);
                 if (r < 0)
                         return r;
-                r = get_int(c, d, prefix, "minor", &dev->minor);
+                r = get_devnum(c, d, prefix, "minor", 0xfffff, false, &dev->minor);
                 if (r < 0)
                         return r;
                 cfg->n_devices++;
@@ -298,10 +308,10 @@ static int parse_cgroup_rules(const struct ctx *c, json_t *linux, struct oci_con
                 if (strlen(t) != 1 || !strchr("acb", t[0]))
                         return bad(c, prefix, "type must be one of a, c, b");
                 rule->type = t[0];
-                r = get_int(c, d, prefix, "major", &rule->major);
+                r = get_devnum(c, d, prefix, "major", UINT32_MAX, true, &rule->major);
                 if (r < 0)
                         return r;
-                r = get_int(c, d, prefix, "minor", &rule->minor);
+                r = get_devnum(c, d, prefix, "minor", UINT32_MAX, true, &rule->minor);
                 if (r < 0)
                         return r;
                 r = field(c, d, prefix, "access", W_STRING, &v);
@@ -434,6 +444,10 @@ static int parse_mounts(const struct ctx *c, json_t *root, struct oci_config *cf
                         else if (streq(s, "rw"))
                                 mnt->ro = false;
                 }
+                /* runc joins a relative bind source to the bundle directory ("../../../../etc"):
+                 * podman never writes one, and judging it would mean resolving it the same way. */
+                if (mnt->bind && mnt->source && mnt->source[0] != '/')
+                        return bad(c, prefix, "a bind mount source must be an absolute path");
                 cfg->n_mounts++;
         }
         return 0;

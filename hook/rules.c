@@ -201,7 +201,13 @@ static bool path_match(const char *pattern, const char *path, bool allow_under, 
         }
 }
 
-enum match { M_EXACT, M_UNDER, M_ABOVE /* exact or ancestor */, M_COVERS /* under or ancestor */ };
+enum match {
+        M_EXACT, M_UNDER, M_ABOVE /* exact or ancestor */, M_COVERS /* under or ancestor */,
+        /* A proper ancestor mounted read-only: "ro" of a recursive bind applies to its top mount
+         * only, so the kernel filesystems mounted below it stay writable. (A writable one is
+         * mount-sys-writable already.) */
+        M_PARENT_RO,
+};
 
 struct mount_pattern {
         const char *pattern;
@@ -243,6 +249,14 @@ static const struct mount_pattern mount_patterns[] = {
         { "/sys/fs/bpf", M_UNDER, false, "mount-kernel-fs", "pinned BPF objects" },
         { "/sys/firmware/efi/efivars", M_UNDER, false, "mount-kernel-fs", "EFI variables" },
         { "/sys/fs/pstore", M_UNDER, false, "mount-kernel-fs", "pstore" },
+        { "/sys/kernel/debug", M_PARENT_RO, false, "mount-kernel-fs", "debugfs, writable below a read-only recursive bind" },
+        { "/sys/kernel/tracing", M_PARENT_RO, false, "mount-kernel-fs", "tracefs, writable below a read-only recursive bind" },
+        { "/sys/kernel/security", M_PARENT_RO, false, "mount-kernel-fs", "securityfs, writable below a read-only recursive bind" },
+        { "/sys/kernel/config", M_PARENT_RO, false, "mount-kernel-fs", "configfs, writable below a read-only recursive bind" },
+        { "/sys/fs/bpf", M_PARENT_RO, false, "mount-kernel-fs", "bpffs, writable below a read-only recursive bind" },
+        { "/sys/fs/cgroup", M_PARENT_RO, false, "mount-kernel-fs", "the host's cgroup tree, writable below a read-only recursive bind" },
+        { "/sys/fs/pstore", M_PARENT_RO, false, "mount-kernel-fs", "pstore, writable below a read-only recursive bind" },
+        { "/sys/firmware/efi/efivars", M_PARENT_RO, false, "mount-kernel-fs", "EFI variables, writable below a read-only recursive bind" },
         { "/sys", M_UNDER, true, "mount-sys-writable", "the host's /sys" },
         { "/etc", M_EXACT, false, "mount-host-etc", "the host's /etc" },
         { "/etc", M_UNDER, true, "mount-host-etc", "a host configuration file" },
@@ -648,13 +662,16 @@ static void scan_mount_tables(struct eval *e, size_t self) {
                 if (!streq(p->rule, id))
                         continue;
                 bool under = p->match == M_UNDER || p->match == M_COVERS;
-                bool above = p->match == M_ABOVE || p->match == M_COVERS;
+                bool above = p->match == M_ABOVE || p->match == M_COVERS || p->match == M_PARENT_RO;
+                bool parent = p->match == M_PARENT_RO;
                 for (size_t i = 0; i < c->n_mounts; i++) {
                         const struct oci_mount *m = &c->mounts[i];
-                        if (!mount_from_source(m) || e->src_trusted[i] || (p->rw_only && m->ro))
+                        if (!mount_from_source(m) || e->src_trusted[i] || (p->rw_only && m->ro) || (parent && !m->ro))
                                 continue;
-                        bool lex = e->src_lex[i] && path_match(p->pattern, e->src_lex[i], under, above);
-                        bool res = !lex && e->src_res[i] && path_match(p->pattern, e->src_res[i], under, above);
+                        bool lex = e->src_lex[i] && path_match(p->pattern, e->src_lex[i], under, above) &&
+                                   !(parent && path_match(p->pattern, e->src_lex[i], false, false));
+                        bool res = !lex && e->src_res[i] && path_match(p->pattern, e->src_res[i], under, above) &&
+                                   !(parent && path_match(p->pattern, e->src_res[i], false, false));
                         if (lex || res)
                                 add(e, self, "%s (%s) mounted %sat %s%s%s", m->source, p->label,
                                     m->ro ? "" : "writable ", m->destination, res ? ", resolving to " : "",
@@ -761,7 +778,7 @@ const struct rule rules_table[] = {
           "mount it read-only (:ro) or not at all" },
         { "mount-kernel-fs", true, NULL, -1, NULL, 0,
           "debugfs, tracefs, bpffs and securityfs expose kernel internals",
-          "remove the mount" },
+          "remove the mount; mount only the /sys subdirectory needed, read-only (e.g. -v /sys/class:/host-sys-class:ro)" },
         { "mount-host-etc", true, NULL, -1, NULL, 0,
           "host configuration and credentials let the container log in to or reconfigure the host",
           "mount single files read-only (e.g. -v /etc/localtime:/etc/localtime:ro)" },
@@ -817,10 +834,19 @@ bool rules_gpu_container(const struct rules_input *in, const char **ret_reason) 
                 const struct oci_mount *m = &c->mounts[i];
                 if (!mount_from_source(m))
                         continue;
-                if (gpu_path(m->source) || gpu_path(m->destination))
+                /* As the rules see it: "/dev/./nvidia1" and "/dev/dri/" are GPU nodes too, and so
+                 * is a node reached through a symlink (/dev/char/195:1). */
+                _cleanup_free_ char *src = NULL;
+                struct stat st;
+                if (host_path_normalize(m->source, &src) < 0)
+                        reason = "a mount that could not be checked (out of memory)";
+                else if (gpu_path(src) || gpu_path(m->destination))
                         reason = "a mount of GPU device nodes";
-                else if (path_match("/dev", m->source, false, false) && gpu_drivers_loaded(in->host))
+                else if (path_match("/dev", src, false, false) && gpu_drivers_loaded(in->host))
                         reason = "a mount of the host's /dev";
+                else if (stat(m->source, &st) >= 0 && S_ISCHR(st.st_mode) &&
+                         classify(in->host, 'c', major(st.st_rdev), minor(st.st_rdev), NULL, &label) == DEV_GPU)
+                        reason = "a mount of a GPU device node";
         }
         if (ret_reason)
                 *ret_reason = reason;

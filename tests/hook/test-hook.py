@@ -149,6 +149,41 @@ def synthetic(e):
     c["linux"]["devices"].append({"path": "/dev/watchdog0", "type": "c", "major": 249, "minor": 0})
     expect("watchdog (dynamic major)", e.run(c), 1, ["host-device-sensitive"], ["reboots the host"])
 
+    # A read-only recursive bind of /sys or /sys/fs leaves the kernel filesystems mounted below it
+    # writable: "ro" applies to the top mount only.
+    for src in ("/sys", "/sys/./fs/", "/sys/kernel"):
+        c = copy.deepcopy(base)
+        c["mounts"].append({"destination": "/host-sys", "type": "bind", "source": src, "options": ["rbind", "ro"]})
+        expect(f"read-only recursive bind of {src}", e.run(c), 1, ["mount-kernel-fs"], ["writable below a read-only"])
+
+    # The fast path sees mount sources as the rules do: normalised, and nodes by their number.
+    nongpu = e.config("nongpu-default")
+    c = copy.deepcopy(nongpu)
+    c["mounts"].append({"destination": "/opt/x", "type": "bind", "source": "/dev/./nvidia-x/", "options": ["rbind"]})
+    expect("non-GPU fast path: /dev/./nvidia-x/ is a GPU node path", e.run(c), 1, ["gpu-not-requested"])
+    c = copy.deepcopy(nongpu)
+    c["mounts"].append({"destination": "/opt/x", "type": "bind", "source": f"{e.host}/dev/nvidia1", "options": ["bind"]})
+    expect("non-GPU fast path: a GPU node under another name", e.run(c), 1, ["gpu-not-requested"], ["nvidia1 mounted at /opt/x"])
+
+    # Numbers the runtime would truncate to another device, and relative bind sources (joined to
+    # the bundle by runc), are refused even in a container that looks GPU-free.
+    c = copy.deepcopy(nongpu)
+    c["linux"]["resources"]["devices"].append({"allow": True, "type": "c", "major": 2**32 + 195, "access": "rwm"})
+    expect("cgroup rule major above 32 bits (195 to an older runc)", e.run(c), 3, [],
+           ["linux.resources.devices[1].major: 4294967491 is not a device number"])
+    c = copy.deepcopy(nongpu)
+    c["linux"]["devices"] = [{"path": "/dev/x", "type": "c", "major": 4096 + 195, "minor": 0}]
+    expect("device major above 12 bits (mknod makes it 195)", e.run(c), 3, [], ["linux.devices[0].major: 4291"])
+    c = copy.deepcopy(nongpu)
+    c["linux"]["devices"] = [{"path": "/dev/x", "type": "c", "major": 1, "minor": -5}]
+    expect("negative device minor", e.run(c), 3, [], ["linux.devices[0].minor: -5"])
+    c = copy.deepcopy(nongpu)
+    c["linux"]["resources"]["devices"].append({"allow": True, "type": "c", "major": 195, "minor": -7, "access": "rw"})
+    expect("negative cgroup minor is 'any', as runc reads it", e.run(c), 1, ["gpu-not-requested"], ["'c 195:*'"])
+    c = copy.deepcopy(nongpu)
+    c["mounts"].append({"destination": "/x", "type": "bind", "source": "../../../../../../../../dev", "options": ["rbind"]})
+    expect("relative bind source", e.run(c), 3, [], ["mounts[", "must be an absolute path"])
+
     expect("requested CDI device in no spec", e.run(base, ["--cdi-device", "nvidia.com/gpu=7"]), 1, ["spec-stale"],
            ["nvidia.com/gpu=7 is in no spec"])
 
