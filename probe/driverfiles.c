@@ -290,6 +290,14 @@ static int consider_library(struct search *s, size_t idx, const char *link_root,
         return 0;
 }
 
+static int is_library_entry(const struct dirent *de) {
+        return library_index(de->d_name) >= 0;
+}
+
+static int name_compare(const struct dirent **a, const struct dirent **b) {
+        return strcmp((*a)->d_name, (*b)->d_name);
+}
+
 static bool dir_seen(struct search *s, int fd) {
         struct stat st;
         if (fstat(fd, &st) < 0)
@@ -322,22 +330,21 @@ static int scan_lib_dir(struct search *s, const struct search_root *root, const 
                 close(fd);
                 return 0;
         }
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
+        /* In name order, not the file system's: the first hit decides which file is mounted (or
+         * refused, or named in a message), and that must not differ between two identical hosts. */
+        struct dirent **names = NULL;
+        int n = scandirat(fd, ".", &names, is_library_entry, name_compare);
+        close(fd);
+        if (n < 0)
                 return log_error_errno(errno, "Failed to read %s: %m", dir);
-        }
-        struct dirent *de;
         r = 0;
-        while ((de = readdir(d))) {
-                int idx = library_index(de->d_name);
-                if (idx < 0 || s->found[idx].host_path)
-                        continue;
-                r = consider_library(s, (size_t) idx, root->link_root, dir, de->d_name, "the link");
-                if (r < 0)
-                        break;
+        for (int i = 0; i < n; i++) {
+                int idx = library_index(names[i]->d_name);
+                if (r >= 0 && !s->found[idx].host_path)
+                        r = consider_library(s, (size_t) idx, root->link_root, dir, names[i]->d_name, "the link");
+                free(names[i]);
         }
-        closedir(d);
+        free(names);
         return r;
 }
 

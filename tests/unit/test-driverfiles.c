@@ -268,6 +268,24 @@ static void test_h100(const char *refdir) {
            "a dangling optional library link is skipped with a warning (r=%d)", r);
         driver_files_free(f);
         free(err);
+
+        /* Of several such links, the warning names the first by name, whatever the directory order. */
+        for (char c = '9'; c >= '2'; c--) {
+                char *l = fmt("%s/lib64/libnvidia-fbc.so.%c", NVROOT, c);
+                symlink_at(root, l, "nowhere");
+                free(l);
+        }
+        f = NULL;
+        r = run(root, NULL, 0, VERSION, &f, &err);
+        ok(r == 0 && strstr(err, "lib64/libnvidia-fbc.so.1 leads nowhere"),
+           "the first dangling link by name is reported (r=%d)", r);
+        driver_files_free(f);
+        free(err);
+        for (char c = '9'; c >= '2'; c--) {
+                char *l = fmt("%s/%s/lib64/libnvidia-fbc.so.%c", root, NVROOT, c);
+                unlink(l);
+                free(l);
+        }
         free(fbc);
 
         /* Without libnvidia-ml, CUDA containers cannot work: name what was searched. */
