@@ -76,8 +76,8 @@ static int mount_source(const struct driver_file *f, const char *layout_name, co
                 return -EINVAL;
         }
         /* Not named *.json: a state dir that is also a spec dir must not look like holding specs. */
-        if (asprintf(&name, "%s-%s.loader", layout_name, f->name) < 0 ||
-            asprintf(&path, "%s/%s", opts->state_dir, name) < 0)
+        if (!(name = strprintf("%s-%s.loader", layout_name, f->name)) ||
+            !(path = strprintf("%s/%s", opts->state_dir, name)))
                 return -ENOMEM;
         for (size_t i = 0; i < aux->n_files; i++)
                 if (streq(aux->files[i].name, name)) {
@@ -104,8 +104,8 @@ int cdi_layout_from_string(const char *s, enum cdi_layout *ret) {
 }
 
 int cdi_spec_filename(enum gpu_vendor vendor, char **ret) {
-        char *p;
-        if (asprintf(&p, "gpucdi-%s.json", gpu_vendor_name(vendor)) < 0)
+        char *p = strprintf("gpucdi-%s.json", gpu_vendor_name(vendor));
+        if (!p)
                 return -ENOMEM;
         *ret = p;
         return 0;
@@ -149,14 +149,11 @@ static int add_node(json_t *nodes, const struct probe_roots *roots, const char *
 }
 
 static int add_gpu_nodes(json_t *nodes, const struct probe_roots *roots, const struct gpu *g) {
-        char buf[NODE_PATH_MAX];
         int r;
 
-        if (g->vendor == GPU_VENDOR_NVIDIA && g->nv_minor >= 0) {
-                snprintf(buf, sizeof(buf), "/dev/nvidia%d", g->nv_minor);
-                if ((r = add_node(nodes, roots, buf)) < 0)
-                        return r;
-        }
+        /* Only nodes the host has: a spec naming a missing one makes podman fail every container. */
+        if (g->vendor == GPU_VENDOR_NVIDIA && g->nv_node.path[0] && (r = add_node(nodes, roots, g->nv_node.path)) < 0)
+                return r;
         /* The by-path names are symlinks on the host, and engines refuse a symlink as a device node:
          * the container gets a node at the link's path made from the node it points to. */
         const struct { const char *path, *host; } drm[] = {
@@ -215,7 +212,7 @@ static int add_device(json_t *devices, const char *name, json_t *nodes, const ch
         if (opts->hook_path) {
                 _cleanup_free_ char *q = NULL;
                 json_t *hook = NULL;
-                if (asprintf(&q, "%s=%s", kind, name) < 0)
+                if (!(q = strprintf("%s=%s", kind, name)))
                         return -ENOMEM;
                 int r = make_hook(opts, q, &hook);
                 if (r < 0)
@@ -231,7 +228,7 @@ static int add_device(json_t *devices, const char *name, json_t *nodes, const ch
 
 static int add_mount(json_t *mounts, const char *host_path, const char *dir, const char *name) {
         _cleanup_free_ char *target = NULL;
-        if (asprintf(&target, "%s/%s", dir, name) < 0)
+        if (!(target = strprintf("%s/%s", dir, name)))
                 return -ENOMEM;
         json_auto_t *m = json_object(), *o = json_array();
         if (!m || !o)

@@ -119,12 +119,16 @@ static int parse_vendors(const char *list) {
         if (!copy)
                 return -ENOMEM;
         char *save = NULL;
+        unsigned picked = 0;
         for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 enum gpu_vendor v;
                 if (gpu_vendor_from_name(t, &v) < 0)
                         return -EINVAL;
-                arg.vendors |= 1u << v;
+                picked |= 1u << v;
         }
+        if (picked == 0) /* "" or ",": 0 would mean every vendor */
+                return -EINVAL;
+        arg.vendors |= picked;
         return 0;
 }
 

@@ -26,7 +26,7 @@ static int rewrite_one(json_t *obj, const char *lib_dir) {
         if (!*base)
                 return -EBADMSG;
         _cleanup_free_ char *target = NULL;
-        if (asprintf(&target, "%s/%s", lib_dir, base) < 0)
+        if (!(target = strprintf("%s/%s", lib_dir, base)))
                 return -ENOMEM;
         if (json_object_set_new(obj, "library_path", json_string(target)) < 0)
                 return -ENOMEM;

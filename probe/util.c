@@ -101,6 +101,15 @@ int read_file(const char *path, size_t max, char **ret, size_t *ret_size) {
         return read_fd(fd, max, ret, ret_size);
 }
 
+char *strprintf(const char *fmt, ...) {
+        va_list ap;
+        char *p;
+        va_start(ap, fmt);
+        int r = vasprintf(&p, fmt, ap);
+        va_end(ap);
+        return r < 0 ? NULL : p;
+}
+
 char *strstrip(char *s) {
         while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
                 s++;

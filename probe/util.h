@@ -49,5 +49,9 @@ int read_fd(int fd, size_t max, char **ret, size_t *ret_size);
 /* Read a one-line sysfs/proc attribute, trailing whitespace stripped. */
 int read_line(const char *path, char **ret);
 
+/* A formatted string, or NULL when out of memory (asprintf leaves its pointer undefined then,
+ * which a cleanup attribute would free). */
+char *strprintf(const char *fmt, ...) _printf_(1, 2);
+
 /* Strip leading and trailing whitespace in place; returns s. */
 char *strstrip(char *s);

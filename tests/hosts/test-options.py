@@ -111,6 +111,8 @@ def main():
              "--vendor amd: the AMD spec, /dev/kfd shared by every device", r.stderr)
         r = gen("mixed", "--output", "-", "--vendor", "matrox")
         t.ok(r.returncode == 2 and "matrox" in r.stderr, "--vendor matrox is a usage error", r.stderr)
+        r = gen("mixed", "--output", "-", "--vendor", ",")
+        t.ok(r.returncode == 2 and r.stdout == "", "--vendor ',' (no vendor at all) is a usage error", r.stderr)
 
         # --output-dir: one file per vendor; a vendor that disappears loses its spec; others' files stay.
         cdi = os.path.join(tmp, "cdi")
@@ -173,6 +175,13 @@ def main():
         r = run([a.gpucdi, "generate", *iroots, "--output", "-"])
         t.ok(r.returncode == 3 and r.stdout == "" and "no usable GPU" in r.stderr,
              "--output with GPUs lacking device nodes writes nothing (exit 3)", r.stdout + r.stderr)
+
+        # A GPU whose /dev/nvidiaN is missing gets no device: a spec naming an absent node would make
+        # podman fail every container that asks for it.
+        os.unlink(f"{tmp}/h100/dev/nvidia0")
+        r = gen("h100", "--output", "-")
+        t.ok(r.returncode == 3 and r.stdout == "" and "0000:00:06.0" in r.stderr and "device node" in r.stderr,
+             "h100 without /dev/nvidia0: no spec, a warning naming the GPU, exit 3", r.stderr)
 
         # Usage errors name what is wrong.
         r = run([a.gpucdi, "generate", *hosts["h100"], "--hook-path", f"{tmp}/no-such-hook", "--output", "-"])
