@@ -66,28 +66,16 @@ static int trusted_stat(const char *path, const struct stat *st, const struct ow
         return 0;
 }
 
+static int trusted_parent(const char *d, void *userdata) {
+        struct stat st;
+        if (stat(d, &st) < 0)
+                return log_error_errno(-errno, "Failed to stat %s: %m", d);
+        return trusted_stat(d, &st, userdata, true);
+}
+
 /* Check each directory above path (a normalised absolute path). */
 static int trusted_parents(const char *path, const struct owners *o) {
-        _cleanup_free_ char *d = strdup(path);
-        if (!d)
-                return -ENOMEM;
-        for (;;) {
-                char *slash = strrchr(d, '/');
-                if (!slash)
-                        return 0;
-                if (slash == d)
-                        slash[1] = 0;
-                else
-                        *slash = 0;
-                struct stat st;
-                if (stat(d, &st) < 0)
-                        return log_error_errno(-errno, "Failed to stat %s: %m", d);
-                int r = trusted_stat(d, &st, o, true);
-                if (r < 0)
-                        return r;
-                if (streq(d, "/"))
-                        return 0;
-        }
+        return path_walk_parents(path, trusted_parent, (void *) o);
 }
 
 static int parse_error(const char *path, unsigned line, const char *what) {

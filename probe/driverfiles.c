@@ -167,37 +167,36 @@ static const char *link_root_for(const struct search *s, const char *path) {
  * every directory of the real path must be root's and writable by nobody else, unless it is sticky
  * (/tmp, /nix/store), which keeps others from replacing root's entries. Under a test root only the
  * directories inside it are checked; a driver root given outside it is the test's own. */
+struct trusted_dir_ctx {
+        const struct search *s;
+        const char *path;
+        size_t skip;
+};
+
+static int check_trusted_dir(const char *d, void *userdata) {
+        const struct trusted_dir_ctx *c = userdata;
+        if (strlen(d) <= c->skip)
+                return 1;
+        struct stat st;
+        if (lstat(d, &st) < 0)
+                return log_error_errno(errno, "Failed to stat %s: %m", d);
+        if (st.st_uid != 0 && (c->s->strict || st.st_uid != geteuid()))
+                return log_error_errno(EPERM, "Refusing %s: its directory %s is owned by uid %u, not root, who "
+                                       "could replace the file (chown root:root the directory, or reinstall "
+                                       "the driver)", c->path, d, (unsigned) st.st_uid);
+        if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+                return log_error_errno(EPERM, "Refusing %s: its directory %s is writable by group or others "
+                                       "(mode %04o), who could replace the file; run chmod go-w on it",
+                                       c->path, d, (unsigned) (st.st_mode & 07777));
+        return 0;
+}
+
 static int check_trusted_dirs(const struct search *s, const char *path) {
         size_t skip = s->strict ? 0 : strlen(s->host_root);
         if (!s->strict && (strncmp(path, s->host_root, skip) != 0 || path[skip] != '/'))
                 return 0;
-        _cleanup_free_ char *d = strdup(path);
-        if (!d)
-                return -ENOMEM;
-        for (;;) {
-                char *slash = strrchr(d, '/');
-                if (!slash)
-                        return 0;
-                if (slash == d)
-                        slash[1] = 0;
-                else
-                        *slash = 0;
-                if (strlen(d) <= skip)
-                        return 0;
-                struct stat st;
-                if (lstat(d, &st) < 0)
-                        return log_error_errno(errno, "Failed to stat %s: %m", d);
-                if (st.st_uid != 0 && (s->strict || st.st_uid != geteuid()))
-                        return log_error_errno(EPERM, "Refusing %s: its directory %s is owned by uid %u, not root, who "
-                                               "could replace the file (chown root:root the directory, or reinstall "
-                                               "the driver)", path, d, (unsigned) st.st_uid);
-                if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-                        return log_error_errno(EPERM, "Refusing %s: its directory %s is writable by group or others "
-                                               "(mode %04o), who could replace the file; run chmod go-w on it",
-                                               path, d, (unsigned) (st.st_mode & 07777));
-                if (streq(d, "/"))
-                        return 0;
-        }
+        struct trusted_dir_ctx c = { s, path, skip };
+        return path_walk_parents(path, check_trusted_dir, &c);
 }
 
 /* Files we bind-mount into containers must not be replaceable by anyone but root. In a fake tree

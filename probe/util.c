@@ -53,6 +53,26 @@ int path_join(const char *root, const char *rel, char **ret) {
         return 0;
 }
 
+int path_walk_parents(const char *path, int (*fn)(const char *dir, void *userdata), void *userdata) {
+        _cleanup_free_ char *d = strdup(path);
+        if (!d)
+                return -ENOMEM;
+        for (;;) {
+                char *slash = strrchr(d, '/');
+                if (!slash)
+                        return 0;
+                if (slash == d)
+                        slash[1] = 0;
+                else
+                        *slash = 0;
+                int r = fn(d, userdata);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+                if (streq(d, "/"))
+                        return 0;
+        }
+}
+
 int read_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         /* sysfs/proc report size 4096 or 0 whatever they hold, pipes none: read until EOF within max. */
         size_t cap = 4096, len = 0;

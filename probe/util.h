@@ -43,6 +43,10 @@ int log_errno(int r, const char *fmt, ...) _printf_(2, 3);
 /* root + "/" + rel, with duplicate slashes collapsed at the join; root NULL or "/" means rel as is. */
 int path_join(const char *root, const char *rel, char **ret);
 
+/* Call fn on each directory above the absolute path, nearest first, ending with "/". fn returns
+ * <0 to stop with that error, >0 to stop early with success, 0 to go on. */
+int path_walk_parents(const char *path, int (*fn)(const char *dir, void *userdata), void *userdata);
+
 /* Read a whole file or fd to EOF (at most max bytes, else -EFBIG), NUL-terminated. ret_size may be NULL. */
 int read_file(const char *path, size_t max, char **ret, size_t *ret_size);
 int read_fd(int fd, size_t max, char **ret, size_t *ret_size);
