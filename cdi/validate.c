@@ -196,12 +196,8 @@ static void check_abs_path(struct vctx *c, const json_t *v) {
                 problem(c, "\"%s\" is not an absolute path: paths in a CDI spec must start with '/'", s);
 }
 
-static void check_string_item(struct vctx *c, const json_t *v) {
-        check_string(c, v);
-}
-
 static void check_string_array(struct vctx *c, const json_t *v) {
-        check_array(c, v, check_string_item, "strings");
+        check_array(c, v, check_string_field, "strings");
 }
 
 static void check_env_item(struct vctx *c, const json_t *v) {
