@@ -349,8 +349,17 @@ static int emit_dir(json_t *const specs[_GPU_VENDOR_MAX]) {
                 if (r < 0)
                         ret = write_error_exit(r);
         }
-        for (int v = 0; v < _GPU_VENDOR_MAX; v++)
+        bool any = false;
+        for (int v = 0; v < _GPU_VENDOR_MAX; v++) {
+                any |= texts[v] != NULL;
                 free(texts[v]);
+        }
+        /* Not an error (a host may lose its GPU), but never silence: say why nothing was written. */
+        if (ret == EXIT_SUCCESS && !any)
+                printf("no usable NVIDIA, AMD or Intel GPU found%s: no spec written (see gpucdi probe)\n",
+                       arg.vendors ? " for the selected vendors" : "");
+        if (fflush(stdout) != 0 && ret == EXIT_SUCCESS)
+                ret = EXIT_FAILURE;
         return ret;
 }
 
