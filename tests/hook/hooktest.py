@@ -5,38 +5,16 @@ directory, the container state on stdin)."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from taplib import Tap  # noqa: E402,F401  (re-exported to the tests here)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus")
 FIXED_ID = "0123456789abcdef" * 4
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, name, diag=""):
-        self.n += 1
-        if cond:
-            print(f"ok {self.n} - {name}")
-        else:
-            self.failed += 1
-            print(f"not ok {self.n} - {name}")
-            for line in str(diag).splitlines():
-                print(f"# {line}")
-        sys.stdout.flush()
-        return cond
-
-    def skip(self, name, why):
-        self.n += 1
-        print(f"ok {self.n} - {name} # SKIP {why}")
-
-    def done(self):
-        print(f"1..{self.n}")
-        return 1 if self.failed else 0
 
 
 def expected():
@@ -115,3 +93,17 @@ def rules_in(text):
 def list_rules(hook):
     out = subprocess.run([hook, "--list-rules"], capture_output=True, text=True, check=True).stdout
     return [line.split("\t") for line in out.splitlines()]
+
+
+def make_rootfs(root):
+    """A busybox rootfs for podman --rootfs: sh, ls, true, cat, and a root user."""
+    os.makedirs(f"{root}/bin")
+    shutil.copy("/bin/busybox", f"{root}/bin/busybox")
+    for applet in ("sh", "ls", "true", "cat"):
+        os.symlink("busybox", f"{root}/bin/{applet}")
+    for d in ("etc", "proc", "sys", "dev", "tmp", "run", "var/tmp"):
+        os.makedirs(f"{root}/{d}", exist_ok=True)
+    with open(f"{root}/etc/passwd", "w") as f:
+        f.write("root:x:0:0::/:/bin/sh\n")
+    with open(f"{root}/etc/group", "w") as f:
+        f.write("root:x:0:\n")

@@ -21,7 +21,6 @@ bind-mounts device nodes from their container paths, so /dev/nvidia* are created
 import json
 import os
 import pwd
-import re
 import shlex
 import shutil
 import socket

@@ -28,15 +28,6 @@ AMD = "hookload-amd.gpucdi.example/gpu"
 t = hooktest.Tap()
 
 
-def make_rootfs(root):
-    os.makedirs(f"{root}/bin")
-    shutil.copy("/bin/busybox", f"{root}/bin/busybox")
-    for applet in ("sh", "true"):
-        os.symlink("busybox", f"{root}/bin/{applet}")
-    for d in ("etc", "proc", "sys", "dev", "tmp", "run"):
-        os.makedirs(f"{root}/{d}", exist_ok=True)
-
-
 def podman_run(hooks_dir, rootfs, args):
     cmd = ["podman", "--hooks-dir", hooks_dir, "run", "--rm", "--runtime", "runc", "--ulimit", "nofile=1024:1024",
            "--ulimit", "nproc=1024:1024", "--network", "none", *args, "--rootfs", rootfs, "/bin/true"]
@@ -48,7 +39,7 @@ def containers(hook, tmp, n):
     specs = []
     try:
         rootfs = f"{tmp}/rootfs"
-        make_rootfs(rootfs)
+        hooktest.make_rootfs(rootfs)
         host = fakehost.build(f"{tmp}/host", hook, nvidia_kind=NV, amd_kind=AMD, spec_dir=f"{tmp}/specs",
                               spec_arg=False)
         os.makedirs("/etc/cdi", exist_ok=True)

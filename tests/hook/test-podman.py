@@ -24,19 +24,6 @@ AMD = "hooktest-amd.gpucdi.example/gpu"
 t = hooktest.Tap()
 
 
-def make_rootfs(root):
-    os.makedirs(f"{root}/bin")
-    shutil.copy("/bin/busybox", f"{root}/bin/busybox")
-    for applet in ("sh", "ls", "true", "cat"):
-        os.symlink("busybox", f"{root}/bin/{applet}")
-    for d in ("etc", "proc", "sys", "dev", "tmp", "run", "var/tmp"):
-        os.makedirs(f"{root}/{d}", exist_ok=True)
-    with open(f"{root}/etc/passwd", "w") as f:
-        f.write("root:x:0:0::/:/bin/sh\n")
-    with open(f"{root}/etc/group", "w") as f:
-        f.write("root:x:0:\n")
-
-
 def podman(hooks_dir, rootfs, args, cmd=("/bin/ls", "/dev")):
     net = [] if any(a.startswith("--network") for a in args) else ["--network", "none"]
     full = ["podman", "--hooks-dir", hooks_dir, "run", "--rm", "--runtime", "runc", "--ulimit", "nofile=1024:1024",
@@ -70,7 +57,7 @@ def main():
     specs = []
     try:
         rootfs = f"{tmp}/rootfs"
-        make_rootfs(rootfs)
+        hooktest.make_rootfs(rootfs)
         os.makedirs("/etc/cdi", exist_ok=True)
         host = fakehost.build(f"{tmp}/host", hook, nvidia_kind=NV, amd_kind=AMD, spec_dir=f"{tmp}/specs",
                               spec_arg=False)

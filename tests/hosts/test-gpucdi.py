@@ -19,42 +19,17 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from taplib import Tap, run  # noqa: E402
 
 PY = "/usr/bin/python3"
 PLACEHOLDER = "@ROOT@"
 HOOK_PLACEHOLDER = "@HOOK@"
 MOUNT_OPTIONS = ["ro", "nosuid", "nodev", "bind"]
 NV_CONTROL_NODES = ["/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"]
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, desc, diag=None):
-        self.n += 1
-        print(f"{'ok' if cond else 'not ok'} {self.n} - {desc}", flush=True)
-        if not cond:
-            self.failed += 1
-            for line in str(diag or "").splitlines()[:60]:
-                print(f"# {line}")
-        return bool(cond)
-
-    def skip(self, desc, why):
-        self.n += 1
-        print(f"ok {self.n} - {desc} # SKIP {why}", flush=True)
-
-    def done(self):
-        print(f"1..{self.n}")
-        return 1 if self.failed else 0
-
-
-def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
 class Host:

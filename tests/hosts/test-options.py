@@ -7,33 +7,13 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
+import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from taplib import Tap, run  # noqa: E402
+
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, what, detail=""):
-        self.n += 1
-        print(f"{'ok' if cond else 'not ok'} {self.n} - {what}")
-        if not cond:
-            self.failed += 1
-            for line in str(detail).splitlines():
-                print(f"# {line}")
-        return cond
-
-    def done(self):
-        print(f"1..{self.n}")
-        return 1 if self.failed else 0
-
-
-def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
 def main():
