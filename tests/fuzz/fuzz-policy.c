@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz-files.h"
 #include "policy.h"
 #include "rules.h"
 #include "util.h"
@@ -24,23 +25,14 @@ static void cleanup(void) {
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
         log_set_quiet(true);
-        struct stat st;
-        const char *tmp = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
-        snprintf(dir, sizeof dir, "%s/fuzz-policy-XXXXXX", tmp);
-        if (!mkdtemp(dir))
-                abort();
+        fuzz_mkdtemp(dir, sizeof dir, "fuzz-policy");
         snprintf(path, sizeof path, "%s/policy.conf", dir);
         atexit(cleanup);
         return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0)
-                abort();
-        if (size > 0 && write(fd, data, size) != (ssize_t) size)
-                abort();
-        close(fd);
+        fuzz_write_file(path, data, size);
 
         struct policy p;
         if (policy_init(&p) < 0)

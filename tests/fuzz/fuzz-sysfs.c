@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fuzz-files.h"
 #include "probe-internal.h"
 #include "util.h"
 
@@ -59,23 +60,10 @@ static void cleanup(void) {
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
         log_set_quiet(true);
-        struct stat st;
-        const char *tmp = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
-        snprintf(base, sizeof base, "%s/fuzz-sysfs-XXXXXX", tmp);
-        if (!mkdtemp(base))
-                abort();
+        fuzz_mkdtemp(base, sizeof base, "fuzz-sysfs");
         snprintf(root, sizeof root, "%s/sys", base);
         atexit(cleanup);
         return 0;
-}
-
-static void write_file(const char *path, const char *data, size_t size) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0)
-                abort();
-        if (size > 0 && write(fd, data, size) != (ssize_t) size)
-                abort();
-        close(fd);
 }
 
 /* A field as a file name: no '/', not empty, not "." or "..", bounded. */
@@ -144,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (!attr_names[i])
                         continue;
                 snprintf(path, sizeof path, "%s/%s", dir, attr_names[i]);
-                write_file(path, field[i], len[i]);
+                fuzz_write_file(path, field[i], len[i]);
         }
         if (nf > F_DRIVER && len[F_DRIVER] > 0) {
                 char target[256];
