@@ -57,15 +57,17 @@ static int aux_add(struct aux_files *a, char *name, char *content) {
         return 0;
 }
 
-/* The host file to mount for f in a layout whose libraries live in lib_dir: the driver's own, or a
- * rewritten copy in the state dir when it names its library by an absolute host path. */
-static int mount_source(const struct driver_file *f, const char *layout_name, const char *lib_dir,
-                        const struct generate_options *opts, struct aux_files *aux, char **ret) {
-        if (!is_loader_json(f->kind))
+/* The host file to mount for f in a layout whose libraries live in lib_dir: the driver's own, or,
+ * for a loader JSON file (doc, its content) that names its library by an absolute host path, a
+ * rewritten copy in the state dir. */
+static int mount_source(const struct driver_file *f, const json_t *doc, const char *layout_name,
+                        const char *lib_dir, const struct generate_options *opts, struct aux_files *aux,
+                        char **ret) {
+        if (!doc)
                 return (*ret = strdup(f->host_path)) ? 0 : -ENOMEM;
 
         _cleanup_free_ char *content = NULL, *name = NULL, *path = NULL;
-        int r = icd_rewrite(f->host_path, lib_dir, &content);
+        int r = icd_rewrite(doc, f->host_path, lib_dir, &content);
         if (r < 0)
                 return r;
         if (!content)
@@ -258,6 +260,10 @@ static int build_mounts(const struct driver_files *files, const struct generate_
 
         for (size_t i = 0; files && i < files->n_files; i++) {
                 const struct driver_file *f = &files->files[i];
+                json_auto_t *doc = NULL;
+                int r = is_loader_json(f->kind) ? icd_load(f->host_path, &doc) : 0;
+                if (r < 0)
+                        return r;
                 for (int layout = CDI_LAYOUT_NIX; layout <= CDI_LAYOUT_FHS; layout <<= 1) {
                         if (!(opts->layout & layout))
                                 continue;
@@ -267,7 +273,7 @@ static int build_mounts(const struct driver_files *files, const struct generate_
                         if (!dir)
                                 dir = fhs_libdir;
                         _cleanup_free_ char *source = NULL;
-                        int r = mount_source(f, nix ? "nix" : "fhs", lib_dir, opts, aux, &source);
+                        r = mount_source(f, doc, nix ? "nix" : "fhs", lib_dir, opts, aux, &source);
                         if (r >= 0)
                                 r = add_mount(mounts, source, dir, f->name);
                         if (r >= 0 && f->soname && !streq(f->soname, f->name))
@@ -277,22 +283,18 @@ static int build_mounts(const struct driver_files *files, const struct generate_
                 }
         }
 
+        /* Borrowed pointers: mounts keeps them alive while sorted takes its own references. */
         size_t n = json_array_size(mounts);
         _cleanup_free_ json_t **v = calloc(n ? n : 1, sizeof(json_t *));
-        if (!v)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++)
-                v[i] = json_incref(json_array_get(mounts, i));
-        qsort(v, n, sizeof(json_t *), mount_cmp);
         json_auto_t *sorted = json_array();
-        if (!sorted)
+        if (!v || !sorted)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++)
-                if (json_array_append_new(sorted, v[i]) < 0) {
-                        for (size_t j = i + 1; j < n; j++)
-                                json_decref(v[j]);
+                v[i] = json_array_get(mounts, i);
+        qsort(v, n, sizeof(json_t *), mount_cmp);
+        for (size_t i = 0; i < n; i++)
+                if (json_array_append(sorted, v[i]) < 0)
                         return -ENOMEM;
-                }
         *ret = TAKE_PTR(sorted);
         return 0;
 }

@@ -33,7 +33,7 @@ static int rewrite_one(json_t *obj, const char *lib_dir) {
         return 1;
 }
 
-int icd_rewrite(const char *host_path, const char *lib_dir, char **ret) {
+int icd_load(const char *host_path, json_t **ret) {
         _cleanup_free_ char *text = NULL;
         size_t size;
         int r = read_file(host_path, ICD_MAX_SIZE, &text, &size);
@@ -51,8 +51,16 @@ int icd_rewrite(const char *host_path, const char *lib_dir, char **ret) {
                           root ? "not an object" : err.text);
                 return -EBADMSG;
         }
+        *ret = TAKE_PTR(root);
+        return 0;
+}
 
-        int changed = 0;
+int icd_rewrite(const json_t *doc, const char *host_path, const char *lib_dir, char **ret) {
+        /* Rewrites are per layout: work on a copy. */
+        json_auto_t *root = json_deep_copy(doc);
+        if (!root)
+                return -ENOMEM;
+        int r, changed = 0;
         for (size_t i = 0; i < ELEMENTSOF(icd_objects); i++) {
                 json_t *o = json_object_get(root, icd_objects[i]);
                 if (!json_is_object(o))

@@ -4,7 +4,12 @@
  * name the library where the spec mounts it. */
 #pragma once
 
-/* Read the file at host_path (at most 64 KiB of JSON). If any library_path in it is absolute, set
- * *ret to the rewritten text naming lib_dir/<file name> instead; else set *ret to NULL (mount the
- * file as it is). -EBADMSG with a message naming the file if it is not such a JSON file. */
-int icd_rewrite(const char *host_path, const char *lib_dir, char **ret);
+#include <jansson.h>
+
+/* Read the file at host_path (at most 64 KiB of JSON), once for every layout. -EBADMSG with a
+ * message naming the file if it cannot be read or is not such a JSON file. */
+int icd_load(const char *host_path, json_t **ret);
+
+/* If any library_path in doc (loaded from host_path) is absolute, set *ret to the text of a copy
+ * naming lib_dir/<file name> instead; else set *ret to NULL (mount the file as it is). */
+int icd_rewrite(const json_t *doc, const char *host_path, const char *lib_dir, char **ret);
