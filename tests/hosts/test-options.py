@@ -25,7 +25,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="gpucdi-options-")
     try:
         hosts = {}
-        for name in ("h100", "mixed"):
+        for name in ("h100", "mixed", "nixos"):
             d = os.path.join(tmp, name)
             r = run([PY, a.mkhost, name, d])
             if r.returncode != 0:
@@ -163,6 +163,25 @@ def main():
         r = gen("h100", "--output", "-")
         t.ok(r.returncode == 3 and r.stdout == "" and "0000:00:06.0" in r.stderr and "device node" in r.stderr,
              "h100 without /dev/nvidia0: no spec, a warning naming the GPU, exit 3", r.stderr)
+
+        # A loader JSON file naming its library by a host path is rewritten per layout; a broken one
+        # is host data (exit 3) named in the message, and nothing is written.
+        r = gen("nixos", "--output", "-")
+        spec = spec_of(r)
+        icd = {m["containerPath"]: m["hostPath"] for m in spec.get("containerEdits", {}).get("mounts", [])}
+        nix_icd = icd.get("/run/opengl-driver/share/vulkan/icd.d/nvidia_icd.json", "")
+        t.ok(r.returncode == 0 and nix_icd == f"{tmp}/nixos/state/nix-nvidia_icd.json.loader"
+             and json.load(open(nix_icd))["ICD"]["library_path"] == "/run/opengl-driver/lib/libGLX_nvidia.so.0",
+             "nixos: the Vulkan ICD is a rewritten copy naming /run/opengl-driver/lib/libGLX_nvidia.so.0", r.stderr)
+        store = f"{tmp}/nixos/root/nix/store"
+        broken = [os.path.join(dp, f) for dp, _, fs in os.walk(store) for f in fs
+                  if f == "nvidia_icd.json" and "nvidia-x11" in dp][0]
+        with open(broken, "w") as f:
+            f.write('{"ICD": {"library_path": ')
+        out = os.path.join(tmp, "nixos-broken.json")
+        r = gen("nixos", "--output", out)
+        t.ok(r.returncode == 3 and "nvidia_icd.json" in r.stderr and "reinstall the driver" in r.stderr
+             and not os.path.exists(out), "a truncated loader JSON file: exit 3 naming it, no spec written", r.stderr)
 
         # Usage errors name what is wrong.
         r = run([a.gpucdi, "generate", *hosts["h100"], "--hook-path", f"{tmp}/no-such-hook", "--output", "-"])
