@@ -160,12 +160,13 @@ static size_t rule_index(const char *id) {
 
 /* ---- does it reach a GPU? ------------------------------------------------------------------ */
 
-static const char *mount_reaches_gpu(struct host *h, const struct oci_mount *m, const char *bundle) {
+/* Writing a GPU's sysfs attributes (remove, reset, power) needs root outside a user namespace. */
+static const char *mount_reaches_gpu(struct host *h, const struct oci_mount *m, const char *bundle, bool userns) {
         if (!m->bind) {
                 const struct fstype_rule *t = classify_fstype(m->type);
                 if (t && streq(t->rule ? t->rule : "", "mount-host-dev") && gpu_drivers_loaded(h))
                         return "a devtmpfs mount";
-                if (t && streq(t->type, "sysfs") && !m->ro && gpu_drivers_loaded(h))
+                if (t && streq(t->type, "sysfs") && !m->ro && !userns && gpu_drivers_loaded(h))
                         return "a writable sysfs (the GPUs' device attributes)";
                 return NULL;
         }
@@ -188,7 +189,7 @@ static const char *mount_reaches_gpu(struct host *h, const struct oci_mount *m, 
                 return "a mount of GPU device nodes";
         if (path_match("/dev", src, false, false) && gpu_drivers_loaded(h))
                 return "a mount of the host's /dev";
-        if (path_match("/sys", src, false, false) && !m->ro && gpu_drivers_loaded(h))
+        if (path_match("/sys", src, false, false) && !m->ro && !userns && gpu_drivers_loaded(h))
                 return "a writable mount of the host's /sys (the GPUs' device attributes)";
         if (stat(source, &st) >= 0 && S_ISCHR(st.st_mode) &&
             classify_device(h, 'c', major(st.st_rdev), minor(st.st_rdev), NULL, &label) == DEV_GPU)
@@ -217,7 +218,7 @@ bool rules_gpu_container(const struct rules_input *in, const char **ret_reason) 
                         reason = "a device cgroup rule for a GPU";
         }
         for (size_t i = 0; !reason && i < c->n_mounts; i++)
-                reason = mount_reaches_gpu(in->host, &c->mounts[i], in->bundle);
+                reason = mount_reaches_gpu(in->host, &c->mounts[i], in->bundle, c->ns_present[OCI_NS_USER]);
         if (ret_reason)
                 *ret_reason = reason;
         return reason != NULL;

@@ -17,6 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import families  # noqa: E402
 import fakehost  # noqa: E402
 import hooktest  # noqa: E402
 
@@ -478,6 +479,7 @@ def main():
     try:
         e = Env(tmp, hook, gpucdi)
         synthetic(e)
+        families.run_all(e, expect, hooktest.run_hook)
         input_handling(e)
         policies(e)
         entries(e)
