@@ -3,7 +3,9 @@
 # environment, the OCI state on stdin. Prints median, 95th percentile and peak RSS for a container
 # without GPU, GPU containers that start, one that is refused, /bin/true as the floor, and
 # `gpucdi hook` (the same code in the full gpucdi binary) for comparison. Needs root (the fake
-# host has device nodes); no thresholds: numbers only.
+# host has device nodes); no thresholds: numbers only. Then the ratios to /bin/true, measured side by
+# side: ROUNDS rounds, each running /bin/true and the hook on the same stdin RUNS/ROUNDS times in
+# turn, the ratio taken per round and its median printed (a busy machine slows both alike).
 #
 #   sudo tests/bench/hook-bench.sh BUILD-DIR [RUNS]
 set -euo pipefail
@@ -59,3 +61,25 @@ if [[ -x $gpucdi ]]; then
         bench "gpucdi hook: non-GPU container" nongpu-default "$gpucdi" hook
         bench "gpucdi hook: GPU container, gpu=0" gpu0-default "$gpucdi" hook
 fi
+
+# Side by side with /bin/true.
+rounds=10
+per=$(( runs / rounds > 20 ? runs / rounds : 20 ))
+ratio() {  # LABEL CASE
+        local label=$1 case=$2 r
+        local -a args wall cpu
+        mapfile -t args <"$tmp/$case.args"
+        for ((r = 0; r < rounds; r++)); do
+                t=$("$spawn" "$per" "$tmp/$case.state" /bin/true true)
+                h=$("$spawn" "$per" "$tmp/$case.state" "$hook" "${args[@]}")
+                wall+=("$(awk -v t="$t" -v h="$h" 'BEGIN { split(t, a, " "); split(h, b, " "); printf "%.3f", b[2] / a[2] }')")
+                cpu+=("$(awk -v t="$t" -v h="$h" 'BEGIN { split(t, a, " "); split(h, b, " "); printf "%.3f", b[8] / a[8] }')")
+        done
+        printf '%-44s wall %s x  cpu %s x  (median of %d rounds of %d runs)\n' "$label" \
+                "$(printf '%s\n' "${wall[@]}" | sort -n | sed -n "$((rounds / 2 + 1))p")" \
+                "$(printf '%s\n' "${cpu[@]}" | sort -n | sed -n "$((rounds / 2 + 1))p")" "$rounds" "$per"
+}
+echo "ratio to /bin/true reading the same stdin, side by side"
+ratio "non-GPU container" nongpu-default
+ratio "GPU container, nvidia.com/gpu=0" gpu0-default
+ratio "GPU container refused (5 rules)" many
