@@ -25,7 +25,8 @@ static const char *base_name(const char *p) {
         return s ? s + 1 : p;
 }
 
-/* A pattern "*&#47;a/b" matches any path ending in /a/b (component-wise); others match whole. */
+/* A pattern that starts with a "*" component matches any path ending in the rest of it,
+ * component-wise ("*" + "/a/b" matches /x/y/a/b); others match the whole path. */
 static bool tail_match(const char *pattern, const char *path) {
         if (!startswith(pattern, "*/"))
                 return path_match(pattern, path, false, false);
