@@ -201,7 +201,7 @@ void check_fstypes(struct eval *e, size_t self) {
 
 static bool harmless_socket(const char *path) {
         for (size_t i = 0; i < harmless_sockets_count; i++)
-                if (streq(harmless_sockets[i], path))
+                if (path_match(harmless_sockets[i], path, true, false))
                         return true;
         return false;
 }

@@ -239,6 +239,9 @@ const size_t engine_rootfs_patterns_count = ELEMENTSOF(engine_rootfs_patterns);
 const char *const harmless_sockets[] = {
         "/run/systemd/journal/socket", "/run/systemd/journal/stdout", "/run/systemd/journal/dev-log",
         "/run/systemd/notify", "/run/nscd/socket", "/run/avahi-daemon/socket",
+        /* the container's own directory: podman --sdnotify=container (Quadlet Notify=container)
+         * binds userdata/notify/notify.sock from here */
+        "/run/containers/storage/*-containers/*/userdata",
 };
 const size_t harmless_sockets_count = ELEMENTSOF(harmless_sockets);
 

@@ -54,7 +54,8 @@ extern const size_t path_rules_count;
 extern const char *const engine_rootfs_patterns[];
 extern const size_t engine_rootfs_patterns_count;
 
-/* Unix sockets under /run that a container may be given (logging, name service). */
+/* Unix sockets under /run that a container may be given (logging, name service, the engine's
+ * per-container directory): patterns, a path below one counts too. */
 extern const char *const harmless_sockets[];
 extern const size_t harmless_sockets_count;
 

@@ -5,6 +5,7 @@ containers without a GPU that must all start. Used by test-hook.py."""
 import copy
 import json
 import os
+import shutil
 import socket
 import tempfile
 
@@ -84,6 +85,17 @@ def mounts(e, expect):
     finally:
         s.close()
         os.rmdir(d)
+    # podman --sdnotify=container binds the notify socket from the container's own directory.
+    d = f"/run/containers/storage/overlay-containers/gpucdi-hooktest-{os.getpid()}"
+    os.makedirs(f"{d}/userdata/notify")
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.bind(f"{d}/userdata/notify/notify.sock")
+        expect("podman's notify socket (sdnotify=container)",
+               e.run(bind(f"{d}/userdata/notify/notify.sock", "/run/notify/notify.sock", ["bind"])), 0, [])
+    finally:
+        s.close()
+        shutil.rmtree(d)
     # The container's root filesystem.
     c = copy.deepcopy(base)
     c["root"] = {"path": "/"}
