@@ -31,7 +31,7 @@ trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
 prefix=$tmp/x build=$tmp/build
 
-if out=$(meson setup "$build" "$src" --prefix "$prefix" -Dtests=false 2>&1) &&
+if out=$(meson setup "$build" "$src" --prefix "$prefix" -Dtests=false --buildtype=plain 2>&1) &&
         out=$(ninja -C "$build" 2>&1); then
         ok "meson setup --prefix $prefix and build"
 else
