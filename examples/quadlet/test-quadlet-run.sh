@@ -45,6 +45,12 @@ $(ls "$gen")"
         echo "1..$n"
         exit 1
 fi
+# The client's answer is read from its service's output: podman's passthrough log driver.
+if ! grep -q '^ExecStart=.*--log-driver passthrough' "$gen/rust-app.service"; then
+        echo "# this Quadlet does not default to --log-driver passthrough: LogDriver=passthrough added"
+        sed -i 's/^\[Container\]$/[Container]\nLogDriver=passthrough/' "$units/rust-app.container"
+        QUADLET_UNIT_DIRS=$units "$quadlet" "$gen" >/dev/null 2>&1
+fi
 if grep -q '^ExecStart=.*--device nvidia.com/gpu=all' "$gen/ollama.service"; then
         ok "ollama.service runs podman with --device nvidia.com/gpu=all"
 else
