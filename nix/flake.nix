@@ -44,7 +44,10 @@
           gpucdi = pkgs.callPackage ./package.nix { inherit src version; };
           default = self.packages.${system}.gpucdi;
           rust-app = pkgs.callPackage ./rust-app.nix { src = ../examples/rust-app; };
-          inherit (images) ollama-cuda-image ollama-vulkan-image rust-app-image;
+          inherit (images) ollama-cuda-image rust-app-image;
+        } // nixpkgs.lib.optionalAttrs (images ? ollama-vulkan-image) {
+          # Channels without ollama-vulkan (nixos-25.05) have no Vulkan image.
+          inherit (images) ollama-vulkan-image;
         } // nixpkgs.lib.optionalAttrs (system == "x86_64-linux") {
           # ROCm is built for x86_64 only in nixpkgs.
           inherit (images) ollama-rocm-image;

@@ -24,15 +24,25 @@ let
   '';
 
   # nixpkgs names the accelerated builds ollama-cuda, ollama-rocm, ollama-vulkan; older nixpkgs only
-  # has the acceleration argument.
+  # has the acceleration argument (cuda, rocm; no Vulkan build at all before ollama-vulkan, e.g.
+  # nixos-25.05: the Vulkan image is then left out).
   ollamaWith = acceleration:
     pkgs."ollama-${acceleration}" or (pkgs.ollama.override { inherit acceleration; });
 
-  mkOllamaImage = { name, ollama, extraEnv ? [ ] }: dockerTools.streamLayeredImage {
+  # What every image gets from the host's driver (gpucdi's spec mounts it under /run/opengl-driver):
+  # LD_LIBRARY_PATH for the libraries the driver loads itself with dlopen (libnvidia-ptxjitcompiler,
+  # libnvidia-nvvm, libnvidia-glcore: the program's RUNPATH does not apply to them), and PATH for
+  # nvidia-smi and the driver's other programs in /run/opengl-driver/bin.
+  driverEnv = extraLibraryPath: [
+    "LD_LIBRARY_PATH=${lib.concatStringsSep ":" ([ "/run/opengl-driver/lib" ] ++ extraLibraryPath)}"
+    "PATH=/bin:/run/opengl-driver/bin"
+  ];
+
+  mkOllamaImage = { name, ollama, extraEnv ? [ ], extraContents ? [ ], extraLibraryPath ? [ ] }: dockerTools.streamLayeredImage {
     inherit name;
     tag = "latest";
     # cacert: `ollama pull` fetches models over HTTPS.
-    contents = [ ollama pkgs.cacert (userFiles "ollama") ];
+    contents = [ ollama pkgs.cacert (userFiles "ollama") ] ++ extraContents;
     fakeRootCommands = ''
       mkdir -p models home/ollama tmp
       chown ${uid}:${uid} models home/ollama
@@ -49,10 +59,7 @@ let
         "OLLAMA_MODELS=/models"
         "HOME=/home/ollama"
         "SSL_CERT_FILE=${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt"
-        # The driver libraries gpucdi mounts; also where a library dlopen()ed by the driver
-        # (not by the program, whose RUNPATH already lists it) is found.
-        "LD_LIBRARY_PATH=/run/opengl-driver/lib"
-      ] ++ extraEnv;
+      ] ++ driverEnv extraLibraryPath ++ extraEnv;
       ExposedPorts = { "11434/tcp" = { }; };
       Volumes = { "/models" = { }; };
       Labels = {
@@ -69,16 +76,6 @@ in
   # podman run --device amd.com/gpu=all ... (the user needs the render/video groups when rootless)
   ollama-rocm-image = mkOllamaImage { name = "ollama-rocm"; ollama = ollamaWith "rocm"; };
 
-  # Any Vulkan GPU: --device intel.com/gpu=all, amd.com/gpu=all or nvidia.com/gpu=all. nixpkgs'
-  # Vulkan loader reads ICD files from /run/opengl-driver/share/vulkan/icd.d, where gpucdi mounts
-  # NVIDIA's; Mesa's (Intel, AMD, and Venus for the virtio-gpu of a podman machine VM on macOS)
-  # are added to the image here. A missing ICD file is skipped by the loader.
-  ollama-vulkan-image = mkOllamaImage {
-    name = "ollama-vulkan";
-    ollama = ollamaWith "vulkan";
-    extraEnv = [ "VK_ADD_DRIVER_FILES=${lib.concatStringsSep ":" (map (f: "${pkgs.mesa}/share/vulkan/icd.d/${f}") [ "intel_icd.${arch}.json" "radeon_icd.${arch}.json" "virtio_icd.${arch}.json" ])}" ];
-  };
-
   # The example client: podman run --rm --pod llm localhost/ollama-ask "Why is the sky blue?"
   rust-app-image = dockerTools.streamLayeredImage {
     name = "ollama-ask";
@@ -87,7 +84,27 @@ in
     config = {
       Entrypoint = [ "${rustApp}/bin/ollama-ask" ];
       User = "${uid}:${uid}";
-      Env = [ "OLLAMA_HOST=http://127.0.0.1:11434" ];
+      Env = [ "OLLAMA_HOST=http://127.0.0.1:11434" ] ++ driverEnv [ ];
     };
+  };
+
+  # Any Vulkan GPU: --device intel.com/gpu=all, amd.com/gpu=all or nvidia.com/gpu=all. nixpkgs'
+  # Vulkan loader reads ICD files from /run/opengl-driver/share/vulkan/icd.d, where gpucdi mounts
+  # NVIDIA's; Mesa's (Intel, AMD, and Venus for the virtio-gpu of a podman machine VM on macOS)
+  # are added to the image here. A missing ICD file is skipped by the loader.
+  # NVIDIA's Vulkan driver (libGLX_nvidia.so.0, the library its ICD names) links libX11 and libXext,
+  # which the host's driver does not bring and a Nix image has no system copy of: they are in the
+  # image and on LD_LIBRARY_PATH. OLLAMA_VULKAN=1: Ollama's Vulkan backend is opt-in, and nixpkgs'
+  # ollama-vulkan does not set it in a wrapper.
+} // lib.optionalAttrs (pkgs ? ollama-vulkan) {
+  ollama-vulkan-image = mkOllamaImage {
+    name = "ollama-vulkan";
+    ollama = pkgs.ollama-vulkan;
+    extraContents = [ pkgs.xorg.libX11 pkgs.xorg.libXext ];
+    extraLibraryPath = [ "${lib.getLib pkgs.xorg.libX11}/lib" "${lib.getLib pkgs.xorg.libXext}/lib" ];
+    extraEnv = [
+      "OLLAMA_VULKAN=1"
+      "VK_ADD_DRIVER_FILES=${lib.concatStringsSep ":" (map (f: "${pkgs.mesa}/share/vulkan/icd.d/${f}") [ "intel_icd.${arch}.json" "radeon_icd.${arch}.json" "virtio_icd.${arch}.json" ])}"
+    ];
   };
 }

@@ -56,12 +56,19 @@ let
   driverUnits = [ "systemd-modules-load.service" ]
     ++ lib.optional (nvidiaPersistenced && (cfg.vendors == [ ] || lib.elem "nvidia" cfg.vendors)) "nvidia-persistenced.service";
 
-  # oci-containers units run by podman: ordered after the spec exists.
+  # oci-containers units run by podman: ordered after the spec exists. Each container's unit is
+  # its serviceName (nixpkgs' default "podman-<name>"; older channels have no such option).
   ociContainers = lib.attrByPath [ "virtualisation" "oci-containers" ] { } config;
   podmanContainerUnits =
     if (ociContainers.backend or null) == "podman"
-    then map (n: "podman-${n}.service") (lib.attrNames (ociContainers.containers or { }))
+    then map (n: "${ociContainers.containers.${n}.serviceName or "podman-${n}"}.service") (lib.attrNames (ociContainers.containers or { }))
     else [ ];
+
+  # nixpkgs' hardware.nvidia-container-toolkit writes nvidia.com/gpu devices to /run/cdi too (and
+  # its unit empties the directory when it restarts): two specs naming nvidia.com/gpu=0 make podman
+  # refuse the name.
+  nvidiaToolkit = lib.attrByPath [ "hardware" "nvidia-container-toolkit" "enable" ] false config;
+  writesNvidia = cfg.vendors == [ ] || lib.elem "nvidia" cfg.vendors;
 in
 {
   options.services.gpucdi = {
@@ -175,6 +182,14 @@ in
 
   config = mkIf cfg.enable {
     assertions = [
+      {
+        assertion = !(nvidiaToolkit && writesNvidia);
+        message = ''
+          services.gpucdi and hardware.nvidia-container-toolkit both write nvidia.com/gpu CDI devices
+          (into /run/cdi); podman refuses a device name that two specs define. Disable
+          hardware.nvidia-container-toolkit, or set services.gpucdi.vendors without "nvidia".
+        '';
+      }
       {
         assertion = helpers.invalidRuleIds (cfg.policy.allow ++ cfg.policy.deny) == [ ];
         message = "services.gpucdi.policy: not rule ids: ${toString (helpers.invalidRuleIds (cfg.policy.allow ++ cfg.policy.deny))}";

@@ -66,7 +66,7 @@ let
 
   host = {
     hardware.nvidia.nvidiaPersistenced = true;
-    virtualisation.oci-containers = { backend = "podman"; containers = { ollama = { }; whisper = { }; }; };
+    virtualisation.oci-containers = { backend = "podman"; containers = { ollama = { }; whisper = { serviceName = "llm-whisper"; }; }; };
     virtualisation.docker.enable = false;
   };
   c = evalWith { } host;
@@ -120,10 +120,19 @@ in
   "refresh runs the same command and does not stay active" =
     refresh.serviceConfig.ExecStart == gen.serviceConfig.ExecStart && !(refresh.serviceConfig ? RemainAfterExit);
   "generate runs before podman and the oci-containers units" =
-    all (u: elem u gen.before) [ "podman.service" "podman-restart.service" "podman-ollama.service" "podman-whisper.service" ];
+    all (u: elem u gen.before) [ "podman.service" "podman-restart.service" "podman-ollama.service" "llm-whisper.service" ];
   "oci-containers units want and follow generate" =
     containerOrdering.condition && containerOrdering.content.podman-ollama.after == [ "gpucdi-generate.service" ]
-    && containerOrdering.content.podman-whisper.wants == [ "gpucdi-generate.service" ];
+    && containerOrdering.content.llm-whisper.wants == [ "gpucdi-generate.service" ];
+  "a container's serviceName is honoured, no unit is made up" =
+    attrNames containerOrdering.content == [ "llm-whisper" "podman-ollama" ];
+  "hardware.nvidia-container-toolkit with NVIDIA specs fails an assertion" =
+    let t = evalWith { } (host // { hardware.nvidia-container-toolkit.enable = true; });
+    in any (a: !a.assertion && contains "hardware.nvidia-container-toolkit" a.message) t.assertions;
+  "hardware.nvidia-container-toolkit beside AMD-only specs is fine" =
+    let t = evalWith { vendors = [ "amd" ]; } (host // { hardware.nvidia-container-toolkit.enable = true; });
+    in all (a: a.assertion) t.assertions;
+  "without hardware.nvidia-container-toolkit the assertions hold" = all (a: a.assertion) c.assertions;
   "generate follows module loading and nvidia-persistenced" =
     elem "systemd-modules-load.service" gen.after && elem "nvidia-persistenced.service" gen.after;
   "sandboxed: read-only system, no network, no capabilities, spec dir writable" =
@@ -161,6 +170,6 @@ in
   "rule ids are checked" = helpers.invalidRuleIds [ "ns-host-net" "Bad Rule" "a;b" "-x" ] == [ "Bad Rule" "a;b" "-x" ];
   "assertion fails on a malformed rule id" =
     let bad = evalWith { policy = { mode = "enforce"; allow = [ "oops!" ]; deny = [ ]; denyHostNamespaces = null; }; } host;
-    in !(head bad.assertions).assertion;
+    in any (a: !a.assertion && contains "not rule ids" a.message) bad.assertions;
   "arguments are quoted for systemd" = helpers.execLine "/bin/x" [ "a b" "it's" "back\\slash" ] == "/bin/x 'a b' 'it\\'s' 'back\\\\slash'";
 }

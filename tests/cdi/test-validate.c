@@ -1,4 +1,4 @@
-/* Validation: the shared reference testdata (good accepted, bad rejected), one inline spec per rule
+/* Validation: the vendored reference testdata (tests/reference/cdi-schema) (good accepted, bad rejected), one inline spec per rule
  * with the exact FIELD path it must be reported at, and the file-level errors.
  * Usage: test-validate CDI_SCHEMA_DIR (the testdata lives in CDI_SCHEMA_DIR/testdata/{good,bad}). */
 #include <dirent.h>
@@ -424,7 +424,7 @@ static void test_reference_dir(const char *schema_dir, const char *kind, bool wa
                 abort();
         DIR *d = opendir(dir);
         if (!d) {
-                tap_skip("reference testdata %s not found (../shared is only beside the clone in CI)", dir);
+                tap_skip("reference testdata %s not found (tests/reference)", dir);
                 return;
         }
         char *names[256];
@@ -452,7 +452,7 @@ int main(int argc, char *argv[]) {
         test_bad_inline();
         test_good_inline();
         test_files();
-        const char *schema_dir = argc > 1 ? argv[1] : "../shared/reference/cdi-schema";
+        const char *schema_dir = argc > 1 ? argv[1] : "tests/reference/cdi-schema";
         test_reference_dir(schema_dir, "good", true);
         test_reference_dir(schema_dir, "bad", false);
         return tap_done();

@@ -10,7 +10,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from taplib import Tap  # noqa: E402,F401  (re-exported to the tests here)
 
-PY = "/usr/bin/python3"
+PY = sys.executable  # the interpreter meson found (find_program), not a fixed path
 SPEC = "gpucdi-nvidia.json"
 
 

@@ -35,11 +35,13 @@ def main():
         host = Host(gpucdi, mkhost, name)
         try:
             outdir = os.path.join(host.tmp, "cdi")
+            # Rewritten loader files (the nixos host) go to a private state directory, not /var/lib.
+            state = ["--state-dir", os.path.join(host.tmp, "state")]
             runs = [
                 ("probe", ["probe", *host.roots()]),
                 ("probe --json", ["probe", "--json", *host.roots()]),
-                ("generate", ["generate", *host.roots(), "--no-hook", "--output-dir", outdir]),
-                ("generate again", ["generate", *host.roots(), "--no-hook", "--output-dir", outdir]),
+                ("generate", ["generate", *host.roots(), "--no-hook", "--output-dir", outdir, *state]),
+                ("generate again", ["generate", *host.roots(), "--no-hook", "--output-dir", outdir, *state]),
                 ("list", ["list", "--spec-dir", outdir]),
             ]
             for what, args in runs:

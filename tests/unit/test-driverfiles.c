@@ -86,7 +86,7 @@ static void install_libs(const char *root, const char *dir, const char *version)
 }
 
 /* The H100 host: driver in /usr/local/nvidia (lib -> lib64), /lib links, ICD links in /usr/share,
- * and its ld.so.cache (the real one when ../shared is there, else one listing the same paths). */
+ * and its ld.so.cache (the real one from tests/reference/h100, else one listing the same paths). */
 static void build_h100(const char *root, const char *refdir) {
         install_libs(root, NVROOT "/lib64", VERSION);
         symlink_at(root, NVROOT "/lib", "lib64");
@@ -467,7 +467,9 @@ static void test_ownership(void) {
         struct driver_files *f = NULL;
         int r = run("/", droots, 1, VERSION, &f, &err);
         ok(r == -EPERM && !f, "host root /: a library not owned by root is refused (r=%d)", r);
-        ok_contains(err, "libcuda.so." VERSION, "the error");
+        /* As root only libcuda was given away; otherwise every library is the caller's and the
+         * first one checked is named. */
+        ok_contains(err, geteuid() == 0 ? "libcuda.so." VERSION : ".so." VERSION, "the error");
         ok_contains(err, "not root", "the error");
         free(err);
 

@@ -67,9 +67,9 @@ static void test_real_cache(const char *refdir) {
         char *listing = refdir ? join(refdir, "ldconfig-p.txt") : NULL;
         struct stat st;
         if (!cache || stat(cache, &st) < 0 || stat(listing, &st) < 0) {
-                tap_skip("shared/ absent", "H100 ld.so.cache parses");
-                tap_skip("shared/ absent", "H100 ld.so.cache matches ldconfig -p");
-                tap_skip("shared/ absent", "H100 ld.so.cache: libcuda.so.1 => /usr/local/nvidia/lib64/libcuda.so.1");
+                tap_skip("tests/reference/h100 absent", "H100 ld.so.cache parses");
+                tap_skip("tests/reference/h100 absent", "H100 ld.so.cache matches ldconfig -p");
+                tap_skip("tests/reference/h100 absent", "H100 ld.so.cache: libcuda.so.1 => /usr/local/nvidia/lib64/libcuda.so.1");
                 free(cache);
                 free(listing);
                 return;
