@@ -66,6 +66,13 @@ def missing_tools():
         return "no C compiler"
     if not os.access("/bin/busybox", os.X_OK) or run(["ldd", "/bin/busybox"]).returncode == 0:
         return "/bin/busybox is missing or not static (busybox-static)"
+    r = run(["containerd", "--version"])
+    ver = r.stdout.split()[2].lstrip("v") if r.returncode == 0 and len(r.stdout.split()) > 2 else "?"
+    try:
+        if tuple(int(x) for x in ver.split("~")[0].split("-")[0].split(".")[:2]) < (1, 7):
+            return f"containerd {ver}: CDI in the CRI plugin needs 1.7 or later"
+    except ValueError:
+        return f"cannot read containerd's version from {r.stdout.strip()!r}"
     try:
         import grpc  # noqa: F401
         import grpc_tools.protoc  # noqa: F401
