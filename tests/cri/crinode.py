@@ -3,9 +3,19 @@
 native snapshotter, runc and a local pause image merged in."""
 
 import os
+import re
 import tomllib
 
 CRI = "io.containerd.grpc.v1.cri"
+RESOURCE_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+
+
+def plugin_resources(kind, names):
+    """The resources generic-cdi-plugin (examples/kubernetes/generic-cdi-plugin.yaml) offers for a
+    spec: <vendor>/<class>-<device name>, each allocated as the CDI device <kind>=<device name>.
+    Names that make no valid resource name (PCI addresses: ':') are not offered."""
+    vendor, cls = kind.split("/")
+    return {f"{vendor}/{cls}-{n}": f"{kind}={n}" for n in names if RESOURCE_NAME.match(f"{cls}-{n}")}
 
 
 def cri_config(example, work):

@@ -34,7 +34,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from taplib import Tap, run  # noqa: E402
 
-from crinode import cri_config, toml_dumps  # noqa: E402
+from crinode import cri_config, plugin_resources, toml_dumps  # noqa: E402
 
 STUB = "cuda-stub: driver version 580159"
 SPEC_DIR = "/var/run/cdi"
@@ -357,7 +357,7 @@ def stop_shims(work):
 
 def main():
     ap = argparse.ArgumentParser()
-    for o in ("--gpucdi", "--hook", "--mkhost", "--e2e-dir", "--proto-dir", "--containerd-config"):
+    for o in ("--gpucdi", "--hook", "--mkhost", "--e2e-dir", "--proto-dir", "--containerd-config", "--pod"):
         ap.add_argument(o, required=True)
     a = ap.parse_args()
     if os.geteuid() != 0:
@@ -450,6 +450,17 @@ def main():
         expect("driver files are mounted read-only", True, "read-only", fhs_img,
                ["/bin/sh", "-c", "if echo x >> /run/opengl-driver/lib/libcuda.so.1; then echo writable;"
                 " else echo read-only; fi 2>/dev/null"], cdi=["nvidia.com/gpu=0"])
+        # -- the documented pod, allocated as the documented device plugin does
+        import yaml
+        with open(a.pod) as f:
+            podspec = yaml.safe_load(f)["spec"]
+        offered = plugin_resources(spec["kind"], [d["name"] for d in spec["devices"]])
+        wanted = [r for c in podspec["containers"] for r in c["resources"]["limits"]]
+        t.ok(all(r in offered for r in wanted), f"the device plugin offers {wanted} for gpucdi's spec",
+             f"offered: {sorted(offered)}")
+        expect(f"{os.path.basename(a.pod)}: {wanted} as the plugin allocates it, with the pod's seccomp profile",
+               True, f"{STUB}, 1 device", fhs_img, ["/usr/bin/cudaprobe"], cdi=[offered.get(r, r) for r in wanted],
+               seccomp=podspec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault")
         # -- device plugins before 1.28 and containerd's older path: cdi.k8s.io/ annotations
         expect("annotation cdi.k8s.io/gpucdi=nvidia.com/gpu=1: the FHS image loads libcuda",
                True, f"{STUB}, 1 device", fhs_img, ["/usr/bin/cudaprobe"],
