@@ -46,10 +46,6 @@ KUBELET_MASKED = ["/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/p
                   "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
                   "/sys/devices/virtual/powercap"]
 KUBELET_READONLY = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
-# The pod uses the node's network (ns-host-net). The hook takes podman's masked and read-only
-# paths as the baseline, and the kubelet's differ (see the TODO check below).
-KUBELET_RULES = "masked-paths-removed readonly-paths-removed"
-POLICY_TEXT = f"allow = ns-host-net {KUBELET_RULES}\n"
 DEV_LIST = 'cd /dev && for f in nvidia*; do test -c "$f" && printf "%s " "$f"; done; echo'
 
 
@@ -394,7 +390,13 @@ def main():
         t.ok(spec.get("cdiVersion") == "0.5.0",
              "the spec declares the lowest cdiVersion its content needs (0.5.0: hostPath, names starting with a digit)",
              f"cdiVersion {spec.get('cdiVersion')}")
-        write_policy(POLICY_TEXT)
+        # The documented policy for Kubernetes nodes (the hook takes podman's masked and read-only
+        # paths as the baseline and the kubelet's differ: see the TODO check below), plus
+        # ns-host-net: this pod uses the node's network.
+        with open(os.path.join(os.path.dirname(a.pod), "gpucdi-policy.conf")) as f:
+            k8s_policy = f.read()
+        policy_text = k8s_policy + "allow = ns-host-net\n"
+        write_policy(policy_text)
 
         conf, state, sock = cri_config(a.containerd_config, work)
         t.ok(SPEC_DIR in conf["plugins"]["io.containerd.grpc.v1.cri"]["cdi_spec_dirs"],
@@ -486,7 +488,7 @@ def main():
         out = expect("a GPU container with the host's /dev mounted is refused (mount-host-dev)",
                      False, "mount-host-dev", fhs_img, ["/bin/true"], cdi=["nvidia.com/gpu=0"],
                      mounts=[("/dev", "/host/dev")])
-        write_policy(f"allow = {KUBELET_RULES}\n")
+        write_policy(k8s_policy)
         expect("a GPU container in a hostNetwork pod is refused (ns-host-net, on by default)",
                False, "ns-host-net", fhs_img, ["/bin/true"], cdi=["nvidia.com/gpu=0"])
         write_policy("allow = ns-host-net\n")
@@ -494,13 +496,13 @@ def main():
         # The hook wants /sys/fs/selinux and /sys/dev/block masked and /proc/asound read-only
         # (podman's defaults); the kubelet masks /proc/asound and not the other two. Expected to
         # fail until the hook accepts the kubelet's defaults; then this line passes and must lose
-        # its TODO (and the policy above its KUBELET_RULES).
+        # its TODO (and examples/kubernetes/gpucdi-policy.conf its allow line).
         t.n += 1
         print(f"{'ok' if ok and code == 0 else 'not ok'} {t.n} - a GPU container with the kubelet's default "
               "masked and read-only paths starts under the default policy # TODO hook baseline is podman's", flush=True)
         for line in (out or "").splitlines():
             print(f"# {line}")
-        write_policy(POLICY_TEXT)
+        write_policy(policy_text)
 
         # -- what the hook does not see under containerd: containers without a gpucdi device
         cid, _ = node.create(pod, fhs_img, ["/bin/sleep", "60"], privileged=True,
