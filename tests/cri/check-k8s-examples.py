@@ -37,6 +37,22 @@ def need(cond, what):
         raise Bad(what)
 
 
+# Every file of examples/kubernetes is checked here or used by test-cri.py (USED), and named in the
+# documentation: a new file needs a check.
+USED = {"containerd/config-1.7.toml": "test-cri.py starts containerd with it",
+        "gpu-pod.yaml": "test-cri.py requests its resources", "gpucdi-policy.conf": "test-cri.py installs it"}
+
+
+def check_inventory(ex, doc, loaded):
+    with open(doc) as f:
+        text = f.read()
+    for dirpath, _, names in os.walk(ex):
+        for n in names:
+            rel = os.path.relpath(os.path.join(dirpath, n), ex)
+            need(rel in loaded or rel in USED, f"{rel} is checked by no test")
+            need(rel in text, f"{rel} is not described in {doc}")
+
+
 def load(ex):
     files = {}
     for rel in ("containerd/config-1.7.toml", "containerd/config-2.x.toml", "crio/99-gpucdi.conf"):
@@ -187,11 +203,17 @@ def main():
     ap.add_argument("--cdidir", required=True)
     ap.add_argument("--hooksdir", required=True)
     ap.add_argument("--unit-dir", required=True)
+    ap.add_argument("--doc", required=True)
     ap.add_argument("--self-test", action="store_true")
     o = ap.parse_args()
     t = Tap()
     files = load(o.examples)
     if not o.self_test:
+        try:
+            check_inventory(o.examples, o.doc, files)
+            t.ok(True, f"every file in {o.examples} is checked and described in {os.path.basename(o.doc)}")
+        except Bad as e:
+            t.ok(False, f"every file in {o.examples} is checked and described in {os.path.basename(o.doc)}", e)
         for desc, fn in CHECKS:
             try:
                 fn(files, o)
