@@ -2,6 +2,7 @@
 
     test-cri.py --gpucdi G --hook H --mkhost MKHOST --e2e-dir tests/e2e --proto-dir DIR
                 --containerd-config examples/kubernetes/containerd/config-1.7.toml
+                --pod examples/kubernetes/gpu-pod.yaml
 
 Talks to containerd over the CRI socket as the kubelet does (gRPC, stubs generated from the vendored
 CRI API excerpt into a temporary directory), with containerd started from the documented CDI
@@ -9,7 +10,9 @@ config plus this test's private root, state and socket. A fake two-GPU NVIDIA ho
 --mknod, a compiled stub libcuda) gets its specs from `gpucdi generate` in /var/run/cdi, where the
 documented DaemonSet writes them, with the hook built here. Images (FHS and Nix-like, built from
 the build machine's glibc and busybox, plus a pause image) are imported as OCI archives: no
-registry. The pod shares the node's network namespace (no CNI), so the policy allows ns-host-net.
+registry. The node policy is examples/kubernetes/gpucdi-policy.conf; the pod shares the node's
+network namespace (no CNI), so the policy also allows ns-host-net. The pod spec's GPU request is
+allocated as the documented device plugin does (resource nvidia.com/gpu-0: CDI nvidia.com/gpu=0).
 
 Needs root, containerd, ctr, runc, a C compiler, static busybox and python3-grpcio/-grpc-tools;
 skips visibly otherwise. Takes /tmp/gpucdi-engines.lock while containerd runs."""
@@ -24,7 +27,6 @@ import json
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tarfile
