@@ -369,6 +369,7 @@ def main():
     t = Tap()
     work = tempfile.mkdtemp(prefix="gpucdi-cri.", dir="/tmp")
     saved = Saved(work)
+    made = [d for d in (SPEC_DIR, os.path.dirname(POLICY)) if not os.path.isdir(d)]
     proc = node = None
     try:
         # Only .ci's chroot or a test machine: the spec and policy files are put back afterwards.
@@ -542,6 +543,9 @@ def main():
             stop_process(proc)
         stop_shims(work)
         saved.restore()
+        for d in made:
+            with contextlib.suppress(OSError):
+                os.rmdir(d)
         for m in mounts_under(work):
             run(["umount", "-l", m])
         if mounts_under(work):
