@@ -507,22 +507,25 @@ def main():
             print(f"# {line}")
         write_policy(policy_text)
 
-        # -- what the hook does not see under containerd: containers without a gpucdi device
-        cid, _ = node.create(pod, fhs_img, ["/bin/sleep", "60"], privileged=True,
-                             mounts=[(f"{host}/dev", "/host/dev")])
-        node.rt.StartContainer(pb.StartContainerRequest(container_id=cid), timeout=60)
-        cfgpath = node.config_json(cid)
-        with open(cfgpath) as f:
-            cfg = json.load(f)
-        prestart = [h["path"] for h in cfg.get("hooks", {}).get("prestart", [])]
-        t.ok(a.hook not in prestart,
-             "gap: a privileged pod without a GPU request that mounts the GPU nodes starts; the hook is not run",
-             f"prestart hooks: {prestart}")
-        r = run([a.gpucdi, "check", cfgpath, "--proc-root", f"{host}/proc", "--dev-root", f"{host}/dev"])
-        t.ok(r.returncode != 0 and "privileged" in r.stdout + r.stderr,
-             "gap: gpucdi check on that container's config.json says the hook would have refused it",
-             f"exit {r.returncode}\n{r.stdout}{r.stderr}")
-        node.rt.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=0), timeout=30)
+        # -- what the hook does not see under containerd: containers without a gpucdi device.
+        # gpucdi check is told the fake host's /proc (a GPU driver is loaded) and /dev.
+        for desc, privileged, src, rule in (
+                ("a pod that mounts the node's /dev", False, "/dev", "mount-host-dev"),
+                ("a privileged pod that mounts the GPU nodes", True, f"{host}/dev", "privileged")):
+            cid, _ = node.create(pod, fhs_img, ["/bin/sleep", "60"], privileged=privileged,
+                                 mounts=[(src, "/host/dev")])
+            node.rt.StartContainer(pb.StartContainerRequest(container_id=cid), timeout=60)
+            cfgpath = node.config_json(cid)
+            with open(cfgpath) as f:
+                cfg = json.load(f)
+            prestart = [h["path"] for h in cfg.get("hooks", {}).get("prestart", [])]
+            t.ok(a.hook not in prestart, f"gap: {desc} without a GPU request starts; the hook is not run",
+                 f"prestart hooks: {prestart}")
+            r = run([a.gpucdi, "check", cfgpath, "--proc-root", f"{host}/proc", "--dev-root", f"{host}/dev"])
+            t.ok(r.returncode != 0 and rule in r.stdout + r.stderr,
+                 f"gap: gpucdi check on its config.json says the hook would have refused it ({rule})",
+                 f"exit {r.returncode}\n{r.stdout}{r.stderr}")
+            node.rt.StopContainer(pb.StopContainerRequest(container_id=cid, timeout=0), timeout=30)
         print(f"# {len(node.containers)} containers through the CRI in {time.monotonic() - started:.1f} s", flush=True)
 
         with open(f"{work}/containerd.log") as f:
