@@ -42,6 +42,9 @@ class Host:
         self.mknod = os.geteuid() == 0
         if self.mknod:
             args.append("--mknod")
+        else:
+            # Empty files stand where device nodes would be: gpucdi accepts them only when told.
+            os.environ["GPUCDI_ACCEPT_PLAIN_NODES"] = "1"
         r = run(args)
         if r.returncode != 0:
             raise RuntimeError(f"mkhost {name} failed: {r.stderr}")
