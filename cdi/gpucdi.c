@@ -43,6 +43,7 @@ static struct {
         const char *cdi_version;
         const char *state_dir;
         bool no_create_nodes;
+        bool names_only;
         const char *spec_dirs[MAX_DRIVER_ROOTS + 1];
         size_t n_spec_dirs;
 } arg = {
@@ -69,6 +70,7 @@ enum {
         OPT_SPEC_DIR,
         OPT_STATE_DIR,
         OPT_NO_CREATE_NODES,
+        OPT_NAMES,
 };
 
 #define ROOT_OPTIONS \
@@ -86,7 +88,8 @@ static const char *const usage_text =
         "Verbs:\n"
         "  probe [--json]              List the GPUs, their device nodes and driver\n"
         "  generate                    Write CDI specs for the GPUs (default into " GPUCDI_CDI_DIR ")\n"
-        "  list [--spec-dir DIR]...    List the CDI device names podman can use\n"
+        "  list [--spec-dir DIR]... [--json|--names]\n"
+        "                              List the CDI devices podman can use, with their spec files\n"
         "  validate FILE...            Check CDI spec files as podman would\n"
         "  check CONFIG.json           Run the hook's isolation rules on an OCI config.json\n"
         "  hook                        OCI prestart hook (reads the container state on stdin)\n"
@@ -106,6 +109,8 @@ static const char *const usage_text =
         "  --cdi-version V       force a cdiVersion (default: the lowest the content needs)\n"
         "  --state-dir DIR       where rewritten driver JSON files are kept (default " GPUCDI_STATE_DIR ")\n"
         "  --no-create-nodes     do not create missing NVIDIA device nodes (done as root by default)\n"
+        "  --spec-dir DIR        where other tools' specs are looked for clashes (repeatable;\n"
+        "                        default /etc/cdi, /var/run/cdi and the output directory)\n"
         "\n"
         "See gpucdi(1) for exit codes and examples.\n";
 
@@ -232,6 +237,9 @@ static int parse_options(int argc, char *argv[], const struct option *opts, cons
                         if (optarg[0] != '/')
                                 return usage_error("--state-dir '%s': must be an absolute path", optarg);
                         arg.state_dir = optarg;
+                        break;
+                case OPT_NAMES:
+                        arg.names_only = true;
                         break;
                 case OPT_NO_CREATE_NODES:
                         arg.no_create_nodes = true;
@@ -378,6 +386,45 @@ static int emit_dir(json_t *const specs[_GPU_VENDOR_MAX]) {
         return ret;
 }
 
+/* Other tools' specs (nvidia-ctk's nvidia.yaml, AMD's amd.json) defining our devices: podman then
+ * refuses or shadows ours. Warn with the file and the fix; writing goes on. */
+static void warn_clashes(json_t *const specs[_GPU_VENDOR_MAX]) {
+        const char *dirs[MAX_DRIVER_ROOTS + 4];
+        size_t n = 0;
+        const char *out_dir = arg.output_dir;
+        _cleanup_free_ char *copy = NULL;
+        if (arg.output && !streq(arg.output, "-")) {
+                copy = strdup(arg.output);
+                char *slash = copy ? strrchr(copy, '/') : NULL;
+                if (slash)
+                        *slash = 0;
+                out_dir = !copy ? NULL : !slash ? "." : copy[0] ? copy : "/";
+        } else if (arg.output)
+                out_dir = NULL;
+        if (arg.n_spec_dirs > 0)
+                for (size_t i = 0; i < arg.n_spec_dirs; i++)
+                        dirs[n++] = arg.spec_dirs[i];
+        else {
+                for (size_t i = 0; cdi_default_spec_dirs[i]; i++)
+                        dirs[n++] = cdi_default_spec_dirs[i];
+                if (out_dir)
+                        dirs[n++] = out_dir;
+        }
+        dirs[n] = NULL;
+        for (int v = 0; v < _GPU_VENDOR_MAX; v++) {
+                if (!specs[v])
+                        continue;
+                _cleanup_free_ char *name = NULL;
+                const char *own_name = NULL;
+                if (arg.output && !streq(arg.output, "-")) {
+                        const char *slash = strrchr(arg.output, '/');
+                        own_name = slash ? slash + 1 : arg.output;
+                } else if (!arg.output && cdi_spec_filename(v, &name) >= 0)
+                        own_name = name;
+                (void) cdi_warn_clashes(dirs, out_dir ? out_dir : "/nonexistent", own_name ? own_name : "-", specs[v]);
+        }
+}
+
 /* Rewritten loader files into the state dir, under its lock (released before the spec dir's is
  * taken: they may be one directory), which also clears temp files a killed run left there. */
 static int write_aux(const struct aux_files *aux) {
@@ -405,6 +452,7 @@ static int verb_generate(int argc, char *argv[]) {
                 { "cdi-version", required_argument, NULL, OPT_CDI_VERSION },
                 { "state-dir", required_argument, NULL, OPT_STATE_DIR },
                 { "no-create-nodes", no_argument, NULL, OPT_NO_CREATE_NODES },
+                { "spec-dir", required_argument, NULL, OPT_SPEC_DIR },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -477,6 +525,8 @@ static int verb_generate(int argc, char *argv[]) {
                 if (r < 0)
                         ret = r == -EINVAL ? EXIT_USAGE : r == -EBADMSG || r == -ENXIO ? EXIT_HOST_DATA : EXIT_FAILURE;
         }
+        if (ret == EXIT_SUCCESS)
+                warn_clashes(specs);
         /* Files a spec mounts exist before the spec that names them. */
         if (ret == EXIT_SUCCESS)
                 ret = write_aux(&aux);
@@ -494,6 +544,8 @@ static int verb_generate(int argc, char *argv[]) {
 static int verb_list(int argc, char *argv[]) {
         static const struct option opts[] = {
                 { "spec-dir", required_argument, NULL, OPT_SPEC_DIR },
+                { "json", no_argument, NULL, 'j' },
+                { "names", no_argument, NULL, OPT_NAMES },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -502,8 +554,10 @@ static int verb_list(int argc, char *argv[]) {
                 return r;
         if (optind < argc)
                 return usage_error("list takes no arguments ('%s'); use --spec-dir DIR", argv[optind]);
+        if (arg.json && arg.names_only)
+                return usage_error("list: --json and --names exclude each other");
         const char *const *dirs = arg.n_spec_dirs > 0 ? arg.spec_dirs : cdi_default_spec_dirs;
-        r = cdi_list(dirs, stdout);
+        r = cdi_list_full(dirs, arg.json ? CDI_LIST_JSON : arg.names_only ? 0 : CDI_LIST_SOURCES, stdout);
         if (r < 0 || fflush(stdout) != 0)
                 return EXIT_FAILURE;
         return EXIT_SUCCESS;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cdiyaml.h"
 #include "util.h"
 #include "validate.h"
 
@@ -387,9 +388,12 @@ static int list_add_spec(struct list *l, char *path, size_t prio) {
                 log_warning("%s: skipped: cannot read it: %s", path, strerror(-r));
                 return 0;
         }
-        json_error_t err;
-        json_auto_t *spec = json_loadb(text, size, JSON_REJECT_DUPLICATES, &err);
-        if (!spec || cdi_validate_json(spec, path, NULL) > 0) {
+        json_auto_t *spec = NULL;
+        char err[256];
+        r = cdi_spec_load(path, text, size, &spec, err, sizeof err);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || cdi_validate_json(spec, path, NULL) > 0) {
                 log_warning("%s: skipped: not a valid CDI spec, podman ignores it too (run 'gpucdi validate %s')",
                             path, path);
                 return 0;
@@ -418,12 +422,6 @@ static int list_add_file(struct list *l, const char *dir, const char *name, size
         struct stat st;
         if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
                 free(path); /* a dangling link or a directory: podman fails to read it and moves on */
-                return 0;
-        }
-        if (has_suffix(name, ".yaml")) {
-                log_warning("%s: skipped: gpucdi reads JSON specs only, but podman reads this YAML spec: "
-                            "its devices are missing from this list", path);
-                free(path);
                 return 0;
         }
         return list_add_spec(l, path, prio);
@@ -471,25 +469,82 @@ static int list_add_dir(struct list *l, const char *dir, size_t prio) {
         return r;
 }
 
-int cdi_list_full(const char *const *dirs, unsigned flags, FILE *out) {
-        _cleanup_(list_free) struct list l = {};
+/* /var/run/cdi and /run/cdi are one directory on current systems: read it once, at its first place. */
+static bool same_dir_as_earlier(const char *const *dirs, size_t p) {
+        struct stat st, o;
+        if (stat(dirs[p], &st) < 0)
+                return false;
+        for (size_t q = 0; q < p; q++)
+                if (stat(dirs[q], &o) == 0 && o.st_dev == st.st_dev && o.st_ino == st.st_ino)
+                        return true;
+        return false;
+}
+
+static int list_load(struct list *l, const char *const *dirs) {
         for (size_t p = 0; dirs[p]; p++) {
-                int r = list_add_dir(&l, dirs[p], p);
+                if (same_dir_as_earlier(dirs, p))
+                        continue;
+                int r = list_add_dir(l, dirs[p], p);
                 if (r < 0)
                         return log_error_errno(r, "Cannot list CDI devices: %m");
         }
-        if (l.n > 0)
-                qsort(l.entries, l.n, sizeof *l.entries, entry_cmp);
+        if (l->n > 0)
+                qsort(l->entries, l->n, sizeof *l->entries, entry_cmp);
+        return 0;
+}
+
+/* Entries [i, j) define one name, by priority. Same priority: podman refuses the name (conflict);
+ * otherwise the last one is used and the others are overridden. */
+static size_t group_end(const struct list *l, size_t i, bool *ret_conflict) {
+        size_t j = i + 1;
+        bool conflict = false;
+        for (; j < l->n && streq(l->entries[j].fqn, l->entries[i].fqn); j++)
+                if (l->entries[j].prio == l->entries[j - 1].prio)
+                        conflict = true;
+        *ret_conflict = conflict && l->entries[j - 1].prio == l->entries[j - 2].prio;
+        return j;
+}
+
+static int list_json(const struct list *l, FILE *out) {
+        json_auto_t *a = json_array();
+        if (!a)
+                return -ENOMEM;
+        for (size_t i = 0; i < l->n;) {
+                bool conflict;
+                size_t j = group_end(l, i, &conflict);
+                for (size_t k = i; k < j; k++) {
+                        const struct entry *e = &l->entries[k];
+                        bool used = k == j - 1 || (conflict && e->prio == l->entries[j - 1].prio);
+                        const char *status = !used ? "overridden" : conflict ? "conflict" : "used";
+                        if (json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", e->fqn, "file", e->path,
+                                                               "status", status)) < 0)
+                                return -ENOMEM;
+                }
+                i = j;
+        }
+        char *text = json_dumps(a, JSON_INDENT(2));
+        if (!text)
+                return -ENOMEM;
+        fprintf(out, "%s\n", text);
+        free(text);
+        return 0;
+}
+
+int cdi_list_full(const char *const *dirs, unsigned flags, FILE *out) {
+        _cleanup_(list_free) struct list l = {};
+        int r = list_load(&l, dirs);
+        if (r < 0)
+                return r;
+        if (flags & CDI_LIST_JSON)
+                return list_json(&l, out);
 
         for (size_t i = 0; i < l.n;) {
-                size_t j = i + 1;
-                bool conflict = false;
-                for (; j < l.n && streq(l.entries[j].fqn, l.entries[i].fqn); j++)
-                        if (l.entries[j].prio == l.entries[j - 1].prio) {
-                                conflict = true;
+                bool conflict;
+                size_t j = group_end(&l, i, &conflict);
+                for (size_t k = i + 1; k < j; k++)
+                        if (l.entries[k].prio == l.entries[k - 1].prio)
                                 log_warning("%s: defined by both %s and %s: podman refuses to use it until one "
-                                            "is removed", l.entries[j].fqn, l.entries[j - 1].path, l.entries[j].path);
-                        }
+                                            "is removed", l.entries[k].fqn, l.entries[k - 1].path, l.entries[k].path);
                 /* Sorted by priority: the last of the group is the one podman uses. */
                 const struct entry *e = &l.entries[j - 1];
                 if (!conflict) {
@@ -501,6 +556,50 @@ int cdi_list_full(const char *const *dirs, unsigned flags, FILE *out) {
                 i = j;
         }
         return 0;
+}
+
+int cdi_warn_clashes(const char *const *dirs, const char *own_dir, const char *own_name, const json_t *spec) {
+        _cleanup_(list_free) struct list l = {};
+        int r = list_load(&l, dirs);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *own = NULL;
+        struct stat own_st;
+        if (path_join(own_dir, own_name, &own) < 0)
+                return -ENOMEM;
+        bool own_exists = stat(own, &own_st) == 0;
+        const char *kind = json_string_value(json_object_get(spec, "kind"));
+        _cleanup_free_ const char **warned = calloc(l.n_paths + 1, sizeof *warned);
+        size_t i, n = 0;
+        const json_t *d;
+        if (!warned)
+                return -ENOMEM;
+        json_array_foreach(json_object_get(spec, "devices"), i, d) {
+                _cleanup_free_ char *fqn = strprintf("%s=%s", kind, json_string_value(json_object_get(d, "name")));
+                if (!fqn)
+                        return -ENOMEM;
+                for (size_t k = 0; k < l.n; k++) {
+                        const struct entry *e = &l.entries[k];
+                        struct stat st;
+                        if (!streq(e->fqn, fqn) || streq(e->path, own) ||
+                            (own_exists && stat(e->path, &st) == 0 && st.st_dev == own_st.st_dev && st.st_ino == own_st.st_ino))
+                                continue;
+                        /* One warning per file is enough to act on. */
+                        bool seen = false;
+                        for (size_t q = 0; q < n; q++)
+                                seen |= warned[q] == e->path;
+                        if (seen)
+                                continue;
+                        bool nvidia_ctk = has_suffix(e->path, "/nvidia.yaml") || has_suffix(e->path, "/nvidia.json");
+                        log_warning("%s also defines %s: podman refuses a device that two spec files of one directory "
+                                    "define, and uses only the one in /var/run/cdi when the other is in /etc/cdi. Remove "
+                                    "%s%s", e->path, fqn, e->path,
+                                    nvidia_ctk ? " and stop NVIDIA's toolkit from writing it again (systemctl disable "
+                                                 "--now nvidia-cdi-refresh.path nvidia-cdi-refresh.service)" : "");
+                        warned[n++] = e->path;
+                }
+        }
+        return (int) n;
 }
 
 int cdi_list(const char *const *dirs, FILE *out) {
