@@ -6,10 +6,15 @@
 #include "spec.h"
 #include "util.h"
 
+/* Debian-family images search the multiarch dir; RHEL-family ones (UBI, Fedora, Rocky, NVIDIA's own
+ * CUDA images) /lib64:/usr/lib64 by ld.so's built-in default. The FHS layout mounts the libraries
+ * in both, so either family's loader finds them without ldconfig or any exec in the container. */
 #if defined(__x86_64__)
 #define NATIVE_FHS_LIBDIR "/usr/lib/x86_64-linux-gnu"
+#define RHEL_FHS_LIBDIR "/usr/lib64"
 #elif defined(__aarch64__)
 #define NATIVE_FHS_LIBDIR "/usr/lib/aarch64-linux-gnu"
+#define RHEL_FHS_LIBDIR "/usr/lib64"
 #elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define NATIVE_FHS_LIBDIR "/usr/lib/powerpc64le-linux-gnu"
 #else
@@ -291,6 +296,14 @@ static int build_mounts(const struct driver_files *files, const struct generate_
                                 r = add_mount(mounts, source, dir, f->name);
                         if (r >= 0 && f->soname && !streq(f->soname, f->name))
                                 r = add_mount(mounts, source, dir, f->soname);
+#ifdef RHEL_FHS_LIBDIR
+                        /* The second family's directory, unless the user chose the one directory. */
+                        if (r >= 0 && !nix && f->kind == DRIVER_FILE_LIBRARY && !opts->fhs_libdir) {
+                                r = add_mount(mounts, source, RHEL_FHS_LIBDIR, f->name);
+                                if (r >= 0 && f->soname && !streq(f->soname, f->name))
+                                        r = add_mount(mounts, source, RHEL_FHS_LIBDIR, f->soname);
+                        }
+#endif
                         if (r < 0)
                                 return r;
                 }

@@ -70,6 +70,10 @@ def main():
         t.ok(fhs and not any(p.startswith("/run/opengl-driver/") for p in fhs)
              and "/usr/lib/x86_64-linux-gnu/libcuda.so.1" in fhs and "/usr/bin/nvidia-smi" in fhs,
              "--layout fhs: libraries in the multiarch dir, nvidia-smi in /usr/bin", fhs)
+        t.ok("/usr/lib64/libcuda.so.1" in fhs and "/usr/lib64/libnvidia-ml.so.1" in fhs
+             and not any(p.startswith("/usr/lib64/") and not p.startswith("/usr/lib64/lib") for p in fhs)
+             and "/usr/lib64/nvidia-smi" not in fhs,
+             "--layout fhs: the libraries also in /usr/lib64, which RHEL-family loaders search", fhs)
         both = cpaths(spec_of(gen("h100", "--output", "-")))
         t.ok(sorted(both) == sorted(nix + fhs), "default layout is both: the union of nix and fhs", "")
         lib64 = cpaths(spec_of(gen("h100", "--output", "-", "--layout", "fhs", "--fhs-libdir", "/usr/lib64")))
