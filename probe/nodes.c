@@ -105,7 +105,8 @@ int devnode_check(int dev_fd, const char *name, int want_major, int want_minor, 
                 return -ENAMETOOLONG;
 
         struct stat st;
-        if (fstatat(dev_fd, name, &st, 0) < 0) {
+        /* Not followed: engines refuse a symlink where a device node should be. */
+        if (fstatat(dev_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno != ENOENT && errno != ENOTDIR)
                         return -errno;
                 d.state = DEVNODE_MISSING;
