@@ -6,10 +6,15 @@
 #include "spec.h"
 #include "util.h"
 
+/* Debian-family images search the multiarch dir; RHEL-family ones (UBI, Fedora, Rocky, NVIDIA's own
+ * CUDA images) /lib64:/usr/lib64 by ld.so's built-in default. The FHS layout mounts the libraries
+ * in both, so either family's loader finds them without ldconfig or any exec in the container. */
 #if defined(__x86_64__)
 #define NATIVE_FHS_LIBDIR "/usr/lib/x86_64-linux-gnu"
+#define RHEL_FHS_LIBDIR "/usr/lib64"
 #elif defined(__aarch64__)
 #define NATIVE_FHS_LIBDIR "/usr/lib/aarch64-linux-gnu"
+#define RHEL_FHS_LIBDIR "/usr/lib64"
 #elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define NATIVE_FHS_LIBDIR "/usr/lib/powerpc64le-linux-gnu"
 #else
@@ -150,10 +155,23 @@ static int add_node(json_t *nodes, const struct probe_roots *roots, const char *
         return add_node_from(nodes, roots, path, NULL);
 }
 
-static int add_gpu_nodes(json_t *nodes, const struct probe_roots *roots, const struct gpu *g) {
+/* A GPU's nodes, every one checked against the kernel's numbers. A GPU whose nodes are not all there
+ * yet (udev has not made them at boot, or a stale one stands there) is left out: a spec naming a
+ * missing node makes podman fail every container that asks for the device. Returns 0 and adds the
+ * nodes, or -ENXIO with *ret_bad the first node that is not right. */
+static int add_gpu_nodes(json_t *nodes, const struct probe_roots *roots, const struct gpu *g,
+                         const struct devnode **ret_bad) {
         int r;
-
-        /* Only nodes the host has: a spec naming a missing one makes podman fail every container. */
+        const struct devnode *required[] = {
+                g->vendor == GPU_VENDOR_NVIDIA && g->nv_node.path[0] ? &g->nv_node : NULL,
+                g->card_node[0] ? &g->card : NULL,
+                g->render_node[0] ? &g->render : NULL,
+        };
+        for (size_t i = 0; i < ELEMENTSOF(required); i++)
+                if (required[i] && required[i]->state != DEVNODE_OK) {
+                        *ret_bad = required[i];
+                        return -ENXIO;
+                }
         if (g->vendor == GPU_VENDOR_NVIDIA && g->nv_node.path[0] && (r = add_node(nodes, roots, g->nv_node.path)) < 0)
                 return r;
         /* The by-path names are symlinks on the host, and engines refuse a symlink as a device node:
@@ -278,6 +296,14 @@ static int build_mounts(const struct driver_files *files, const struct generate_
                                 r = add_mount(mounts, source, dir, f->name);
                         if (r >= 0 && f->soname && !streq(f->soname, f->name))
                                 r = add_mount(mounts, source, dir, f->soname);
+#ifdef RHEL_FHS_LIBDIR
+                        /* The second family's directory, unless the user chose the one directory. */
+                        if (r >= 0 && !nix && f->kind == DRIVER_FILE_LIBRARY && !opts->fhs_libdir) {
+                                r = add_mount(mounts, source, RHEL_FHS_LIBDIR, f->name);
+                                if (r >= 0 && f->soname && !streq(f->soname, f->name))
+                                        r = add_mount(mounts, source, RHEL_FHS_LIBDIR, f->soname);
+                        }
+#endif
                         if (r < 0)
                                 return r;
                 }
@@ -299,30 +325,128 @@ static int build_mounts(const struct driver_files *files, const struct generate_
         return 0;
 }
 
-/* Nodes every device of the vendor needs: NVIDIA's control nodes, AMD's /dev/kfd. */
+/* What creates each NVIDIA control node when it is missing: nvidia-modprobe's options. */
+static const struct {
+        const char *path;
+        const char *module;
+        const char *create;
+        bool required;     /* CUDA cannot work without it */
+} nv_ctl_fixes[] = {
+        { "/dev/nvidiactl", "nvidia", "nvidia-modprobe -c 0", true },
+        { "/dev/nvidia-uvm", "nvidia-uvm", "nvidia-modprobe -u -c 0", true },
+        { "/dev/nvidia-uvm-tools", "nvidia-uvm", "nvidia-modprobe -u -c 0", true },
+        { "/dev/nvidia-modeset", "nvidia-modeset", "nvidia-modprobe -m", false },
+};
+
+/* Nodes every device of the vendor needs: NVIDIA's control nodes, AMD's /dev/kfd. A required NVIDIA
+ * node that the kernel has but /dev lacks is an error (it only appears when someone creates it);
+ * nvidia-uvm not loaded at all makes the spec incomplete (the udev rule regenerates on its load). */
 static int build_shared_nodes(const struct host *h, enum gpu_vendor vendor, const struct probe_roots *roots,
-                              json_t **ret) {
+                              json_t **ret, bool *incomplete) {
         json_auto_t *nodes = json_array();
+        const char *dev = roots->dev ? roots->dev : "/dev";
         int r;
         if (!nodes)
                 return -ENOMEM;
-        if (vendor == GPU_VENDOR_NVIDIA)
-                for (size_t i = 0; i < h->n_nv_ctl_nodes; i++)
-                        if ((r = add_node(nodes, roots, h->nv_ctl_nodes[i].path)) < 0)
+        if (vendor == GPU_VENDOR_NVIDIA) {
+                bool have_uvm = false;
+                for (size_t i = 0; i < h->n_nv_ctl_nodes; i++) {
+                        const struct devnode *n = &h->nv_ctl_nodes[i];
+                        if (n->state == DEVNODE_OK) {
+                                have_uvm |= streq(n->path, "/dev/nvidia-uvm");
+                                if ((r = add_node(nodes, roots, n->path)) < 0)
+                                        return r;
+                                continue;
+                        }
+                        for (size_t k = 0; k < ELEMENTSOF(nv_ctl_fixes); k++) {
+                                if (!streq(n->path, nv_ctl_fixes[k].path))
+                                        continue;
+                                if (n->want_major >= 0 && nv_ctl_fixes[k].required) {
+                                        log_error("%s%s is %s, but the %s module is loaded (c %d:%d in /proc/devices): "
+                                                  "run gpucdi generate as root, which creates it, or create it with '%s'",
+                                                  dev, n->path + strlen("/dev"), devnode_state_name(n->state),
+                                                  nv_ctl_fixes[k].module, n->want_major, n->want_minor, nv_ctl_fixes[k].create);
+                                        return -ENXIO;
+                                }
+                                log_warning("%s%s is %s; left out of the spec (%s)", dev, n->path + strlen("/dev"),
+                                            devnode_state_name(n->state),
+                                            n->want_major >= 0 ? nv_ctl_fixes[k].create : "its module is not loaded");
+                        }
+                }
+                if (!have_uvm && host_chrdev_major(h, "nvidia-uvm") < 0) {
+                        log_warning("the nvidia-uvm module is not loaded, so containers cannot initialise CUDA: load it "
+                                    "(modprobe nvidia-uvm); the udev rule regenerates the spec when it loads");
+                        *incomplete = true;
+                }
+        }
+        if (vendor == GPU_VENDOR_AMD && h->has_kfd) {
+                if (h->kfd_node.state == DEVNODE_OK) {
+                        if ((r = add_node(nodes, roots, "/dev/kfd")) < 0)
                                 return r;
-        if (vendor == GPU_VENDOR_AMD && h->has_kfd && (r = add_node(nodes, roots, "/dev/kfd")) < 0)
-                return r;
+                } else {
+                        log_warning("%s/kfd is %s; left out of the spec until it is there (ROCm needs it)", dev,
+                                    devnode_state_name(h->kfd_node.state));
+                        *incomplete = true;
+                }
+        }
         *ret = TAKE_PTR(nodes);
         return 0;
 }
 
+/* One device per MIG compute instance: the parent GPU's node and the GI and CI capability nodes.
+ * Named "<gpu index>:<n>" (n counts the GPU's compute instances in GI, CI order, as nvidia-ctk's
+ * index names do) and "<pci address>-gi<G>-ci<C>", which says exactly which instance it is. */
+static int add_mig_devices(json_t *devices, json_t *all_nodes, const struct gpu *g, const char *idx,
+                           const char *kind, const struct generate_options *opts, bool *incomplete) {
+        const char *dev = opts->roots->dev ? opts->roots->dev : "/dev";
+        int r;
+        for (size_t k = 0; k < g->n_migs; k++) {
+                const struct mig_instance *m = &g->migs[k];
+                const struct devnode *caps[] = { &m->gi_cap, &m->ci_cap };
+                bool ok = true;
+                for (size_t c = 0; c < ELEMENTSOF(caps); c++)
+                        if (caps[c]->state != DEVNODE_OK) {
+                                log_warning("MIG instance gi%u/ci%u of NVIDIA GPU %s: %s%s is %s; leaving it out of "
+                                            "the spec (run gpucdi generate as root, which creates it)", m->gi, m->ci,
+                                            g->pci_addr, dev, caps[c]->path + strlen("/dev"),
+                                            devnode_state_name(caps[c]->state));
+                                ok = false;
+                                *incomplete = true;
+                                break;
+                        }
+                if (!ok)
+                        continue;
+                json_auto_t *nodes = json_array();
+                if (!nodes)
+                        return -ENOMEM;
+                const char *paths[] = { g->nv_node.path, m->gi_cap.path, m->ci_cap.path };
+                for (size_t c = 0; c < ELEMENTSOF(paths); c++)
+                        if ((r = add_node(nodes, opts->roots, paths[c])) < 0)
+                                return r;
+                /* "all" names each capability node once; a GI's node is shared by its CIs. */
+                bool new_gi = k == 0 || g->migs[k - 1].gi != m->gi;
+                for (size_t c = new_gi ? 1 : 2; c < ELEMENTSOF(paths); c++)
+                        if ((r = add_node(all_nodes, opts->roots, paths[c])) < 0)
+                                return r;
+                char name[2][96];
+                snprintf(name[0], sizeof name[0], "%s:%zu", idx, k);
+                snprintf(name[1], sizeof name[1], "%s-gi%u-ci%u", g->pci_addr, m->gi, m->ci);
+                for (size_t c = 0; c < ELEMENTSOF(name); c++)
+                        if ((r = add_device(devices, name[c], nodes, kind, opts)) < 0)
+                                return r;
+        }
+        return 0;
+}
+
 int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct driver_files *files,
-                      const struct generate_options *opts, json_t **ret, struct aux_files *aux) {
+                      const struct generate_options *opts, json_t **ret, struct aux_files *aux, bool *ret_incomplete) {
+        bool incomplete = false;
         int r;
         char kind[64];
         snprintf(kind, sizeof(kind), "%s/gpu", gpu_vendor_domain(vendor));
 
         json_auto_t *devices = json_array(), *all_nodes = json_array();
+        const char *dev = opts->roots->dev ? opts->roots->dev : "/dev";
         if (!devices || !all_nodes)
                 return -ENOMEM;
 
@@ -335,14 +459,24 @@ int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct
                 json_auto_t *nodes = json_array();
                 if (!nodes)
                         return -ENOMEM;
-                if ((r = add_gpu_nodes(nodes, opts->roots, g)) < 0 || (r = add_gpu_nodes(all_nodes, opts->roots, g)) < 0)
-                        return r;
                 /* The index is consumed even by a GPU left out, so names match gpucdi probe's. */
                 char idx[32];
                 snprintf(idx, sizeof(idx), "%zu", index++);
+                const struct devnode *bad = NULL;
+                r = add_gpu_nodes(nodes, opts->roots, g, &bad);
+                if (r == -ENXIO) {
+                        log_warning("%s GPU %s left out of the spec: %s%s is %s (the spec is regenerated when it "
+                                    "appears)", gpu_vendor_name(vendor), g->pci_addr, dev, bad->path + strlen("/dev"),
+                                    devnode_state_name(bad->state));
+                        incomplete = true;
+                        continue;
+                }
+                if (r < 0 || (r = add_gpu_nodes(all_nodes, opts->roots, g, &bad)) < 0)
+                        return r;
                 if (json_array_size(nodes) == 0) {
                         log_warning("%s GPU %s has no device node under %s; leaving it out of the spec",
-                                    gpu_vendor_name(vendor), g->pci_addr, opts->roots->dev ? opts->roots->dev : "/dev");
+                                    gpu_vendor_name(vendor), g->pci_addr, dev);
+                        incomplete = true;
                         continue;
                 }
 
@@ -351,18 +485,23 @@ int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct
                 for (size_t k = 0; k < ELEMENTSOF(names); k++)
                         if (names[k] && (r = add_device(devices, names[k], nodes, kind, opts)) < 0)
                                 return r;
+                if ((r = add_mig_devices(devices, all_nodes, g, idx, kind, opts, &incomplete)) < 0)
+                        return r;
         }
         /* Usable GPUs that all lack nodes leave nothing to request: "all" alone would be empty edits,
          * which podman refuses (and with them the whole spec). */
-        if (json_array_size(devices) == 0)
+        if (json_array_size(devices) == 0) {
+                if (ret_incomplete)
+                        *ret_incomplete = incomplete;
                 return -ENODEV;
+        }
         if ((r = add_device(devices, "all", all_nodes, kind, opts)) < 0)
                 return r;
 
         json_auto_t *edits = json_object(), *shared = NULL, *mounts = NULL;
         if (!edits)
                 return -ENOMEM;
-        if ((r = build_shared_nodes(h, vendor, opts->roots, &shared)) < 0 ||
+        if ((r = build_shared_nodes(h, vendor, opts->roots, &shared, &incomplete)) < 0 ||
             (r = build_mounts(files, opts, &mounts, aux)) < 0)
                 return r;
         if (json_array_size(shared) > 0 && json_object_set(edits, "deviceNodes", shared) < 0)
@@ -397,5 +536,7 @@ int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct
                 return -ENOMEM;
 
         *ret = TAKE_PTR(spec);
+        if (ret_incomplete)
+                *ret_incomplete = incomplete;
         return 0;
 }

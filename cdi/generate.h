@@ -39,11 +39,14 @@ struct aux_files {
 void aux_files_clear(struct aux_files *a);
 
 /* Build the spec of one vendor. files is the NVIDIA driver's user-space files (NULL for AMD and
- * Intel, whose user space ships inside images). -ENODEV if the host has no usable GPU of it with a
- * device node;
+ * Intel, whose user space ships inside images). Only nodes that are what the kernel says they must be
+ * go in: a GPU (or MIG instance) whose nodes are not there yet is left out with a warning naming it,
+ * and *ret_incomplete (may be NULL) is set, also when it returns -ENODEV. -ENODEV if the host has no
+ * usable GPU of it with its device nodes; -ENXIO (logged, with the command that fixes it) if a
+ * required NVIDIA control node (nvidiactl, nvidia-uvm) is missing although its module is loaded;
  * -EINVAL with a message if a forced cdiVersion cannot carry the content. */
 int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct driver_files *files,
-                      const struct generate_options *opts, json_t **ret, struct aux_files *aux);
+                      const struct generate_options *opts, json_t **ret, struct aux_files *aux, bool *ret_incomplete);
 
 /* The spec file name of a vendor: "gpucdi-nvidia.json". */
 int cdi_spec_filename(enum gpu_vendor vendor, char **ret);

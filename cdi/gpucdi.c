@@ -21,6 +21,9 @@ enum {
         EXIT_USAGE = 2,
         EXIT_HOST_DATA = 3,
         EXIT_WRITE = 4,
+        /* sysexits.h's EX_TEMPFAIL: specs written, but a GPU whose nodes are not there yet was left
+         * out; the udev rule runs generate again when they appear. */
+        EXIT_INCOMPLETE = 75,
 };
 
 #define MAX_DRIVER_ROOTS 16
@@ -39,6 +42,8 @@ static struct {
         bool no_hook;
         const char *cdi_version;
         const char *state_dir;
+        bool no_create_nodes;
+        bool names_only;
         const char *spec_dirs[MAX_DRIVER_ROOTS + 1];
         size_t n_spec_dirs;
 } arg = {
@@ -64,6 +69,8 @@ enum {
         OPT_CDI_VERSION,
         OPT_SPEC_DIR,
         OPT_STATE_DIR,
+        OPT_NO_CREATE_NODES,
+        OPT_NAMES,
 };
 
 #define ROOT_OPTIONS \
@@ -81,7 +88,7 @@ static const char *const usage_text =
         "Verbs:\n"
         "  probe [--json]              List the GPUs, their device nodes and driver\n"
         "  generate                    Write CDI specs for the GPUs (default into " GPUCDI_CDI_DIR ")\n"
-        "  list [--spec-dir DIR]...    List the CDI device names podman can use\n"
+        "  list [--json|--names]       List the CDI devices podman can use and their spec files\n"
         "  validate FILE...            Check CDI spec files as podman would\n"
         "  check CONFIG.json           Run the hook's isolation rules on an OCI config.json\n"
         "  hook                        OCI prestart hook (reads the container state on stdin)\n"
@@ -100,6 +107,9 @@ static const char *const usage_text =
         "  --no-hook             inject no hook\n"
         "  --cdi-version V       force a cdiVersion (default: the lowest the content needs)\n"
         "  --state-dir DIR       where rewritten driver JSON files are kept (default " GPUCDI_STATE_DIR ")\n"
+        "  --no-create-nodes     do not create missing NVIDIA device nodes (done as root by default)\n"
+        "  --spec-dir DIR        where other tools' specs are looked for clashes (repeatable;\n"
+        "                        default /etc/cdi, /var/run/cdi and the output directory)\n"
         "\n"
         "See gpucdi(1) for exit codes and examples.\n";
 
@@ -184,6 +194,12 @@ static int parse_options(int argc, char *argv[], const struct option *opts, cons
                         arg.json = true;
                         break;
                 case 'o':
+                        /* podman reads *.json and *.yaml; this writes JSON, and a JSON file named .yaml
+                         * is one that podman and gpucdi list skip as invalid YAML. */
+                        if (!streq(optarg, "-") && (strlen(optarg) < 6 || !streq(optarg + strlen(optarg) - 5, ".json")))
+                                return usage_error("--output '%s': gpucdi writes JSON specs, and the file name must end "
+                                                   "in .json (e.g. /etc/cdi/gpucdi-nvidia.json); remove a spec that "
+                                                   "nvidia-ctk wrote (nvidia.yaml) rather than overwrite it", optarg);
                         arg.output = optarg;
                         break;
                 case OPT_OUTPUT_DIR:
@@ -220,6 +236,12 @@ static int parse_options(int argc, char *argv[], const struct option *opts, cons
                         if (optarg[0] != '/')
                                 return usage_error("--state-dir '%s': must be an absolute path", optarg);
                         arg.state_dir = optarg;
+                        break;
+                case OPT_NAMES:
+                        arg.names_only = true;
+                        break;
+                case OPT_NO_CREATE_NODES:
+                        arg.no_create_nodes = true;
                         break;
                 case OPT_SPEC_DIR:
                         if (arg.n_spec_dirs >= MAX_DRIVER_ROOTS)
@@ -269,7 +291,7 @@ static int write_error_exit(int r) {
 }
 
 /* --output FILE|-: exactly one vendor's spec. */
-static int emit_single(json_t *const specs[_GPU_VENDOR_MAX]) {
+static int emit_single(json_t *const specs[_GPU_VENDOR_MAX], bool incomplete) {
         const json_t *only = NULL;
         size_t n = 0;
         for (int v = 0; v < _GPU_VENDOR_MAX; v++)
@@ -279,7 +301,7 @@ static int emit_single(json_t *const specs[_GPU_VENDOR_MAX]) {
                 }
         if (n == 0) {
                 log_error("no usable GPU found for the selected vendors: nothing to write");
-                return EXIT_HOST_DATA;
+                return incomplete ? EXIT_INCOMPLETE : EXIT_HOST_DATA;
         }
         if (n > 1) {
                 log_error("--output writes one spec, and this host has GPUs of %zu vendors: add --vendor NAME, "
@@ -363,6 +385,45 @@ static int emit_dir(json_t *const specs[_GPU_VENDOR_MAX]) {
         return ret;
 }
 
+/* Other tools' specs (nvidia-ctk's nvidia.yaml, AMD's amd.json) defining our devices: podman then
+ * refuses or shadows ours. Warn with the file and the fix; writing goes on. */
+static void warn_clashes(json_t *const specs[_GPU_VENDOR_MAX]) {
+        const char *dirs[MAX_DRIVER_ROOTS + 4];
+        size_t n = 0;
+        const char *out_dir = arg.output_dir;
+        _cleanup_free_ char *copy = NULL;
+        if (arg.output && !streq(arg.output, "-")) {
+                copy = strdup(arg.output);
+                char *slash = copy ? strrchr(copy, '/') : NULL;
+                if (slash)
+                        *slash = 0;
+                out_dir = !copy ? NULL : !slash ? "." : copy[0] ? copy : "/";
+        } else if (arg.output)
+                out_dir = NULL;
+        if (arg.n_spec_dirs > 0)
+                for (size_t i = 0; i < arg.n_spec_dirs; i++)
+                        dirs[n++] = arg.spec_dirs[i];
+        else {
+                for (size_t i = 0; cdi_default_spec_dirs[i]; i++)
+                        dirs[n++] = cdi_default_spec_dirs[i];
+                if (out_dir)
+                        dirs[n++] = out_dir;
+        }
+        dirs[n] = NULL;
+        for (int v = 0; v < _GPU_VENDOR_MAX; v++) {
+                if (!specs[v])
+                        continue;
+                _cleanup_free_ char *name = NULL;
+                const char *own_name = NULL;
+                if (arg.output && !streq(arg.output, "-")) {
+                        const char *slash = strrchr(arg.output, '/');
+                        own_name = slash ? slash + 1 : arg.output;
+                } else if (!arg.output && cdi_spec_filename(v, &name) >= 0)
+                        own_name = name;
+                (void) cdi_warn_clashes(dirs, out_dir ? out_dir : "/nonexistent", own_name ? own_name : "-", specs[v]);
+        }
+}
+
 /* Rewritten loader files into the state dir, under its lock (released before the spec dir's is
  * taken: they may be one directory), which also clears temp files a killed run left there. */
 static int write_aux(const struct aux_files *aux) {
@@ -389,6 +450,8 @@ static int verb_generate(int argc, char *argv[]) {
                 { "no-hook", no_argument, NULL, OPT_NO_HOOK },
                 { "cdi-version", required_argument, NULL, OPT_CDI_VERSION },
                 { "state-dir", required_argument, NULL, OPT_STATE_DIR },
+                { "no-create-nodes", no_argument, NULL, OPT_NO_CREATE_NODES },
+                { "spec-dir", required_argument, NULL, OPT_SPEC_DIR },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -428,6 +491,14 @@ static int verb_generate(int argc, char *argv[]) {
                 r = nvidia_driver_files(&arg.roots, h->nv_driver_version, &nvfiles);
                 if (r < 0)
                         return host_error_exit(r);
+                /* The module registers the majors, nobody may have made the nodes: do what
+                 * nvidia-modprobe does, before the spec that names them is written. */
+                if (!arg.no_create_nodes && geteuid() == 0) {
+                        size_t created;
+                        r = nvidia_create_nodes(&arg.roots, h, &created);
+                        if (r < 0)
+                                return host_error_exit(r);
+                }
         }
 
         struct generate_options gopts = {
@@ -441,28 +512,39 @@ static int verb_generate(int argc, char *argv[]) {
         json_t *specs[_GPU_VENDOR_MAX] = {};
         _cleanup_(aux_files_clear) struct aux_files aux = {};
         int ret = EXIT_SUCCESS;
+        bool incomplete = false;
         for (int v = 0; v < _GPU_VENDOR_MAX && ret == EXIT_SUCCESS; v++) {
                 if (!vendor_selected(v))
                         continue;
-                r = cdi_generate_spec(h, v, v == GPU_VENDOR_NVIDIA ? nvfiles : NULL, &gopts, &specs[v], &aux);
+                bool inc = false;
+                r = cdi_generate_spec(h, v, v == GPU_VENDOR_NVIDIA ? nvfiles : NULL, &gopts, &specs[v], &aux, &inc);
+                incomplete |= inc;
                 if (r == -ENODEV)
                         continue;
                 if (r < 0)
-                        ret = r == -EINVAL ? EXIT_USAGE : r == -EBADMSG ? EXIT_HOST_DATA : EXIT_FAILURE;
+                        ret = r == -EINVAL ? EXIT_USAGE : r == -EBADMSG || r == -ENXIO ? EXIT_HOST_DATA : EXIT_FAILURE;
         }
+        if (ret == EXIT_SUCCESS)
+                warn_clashes(specs);
         /* Files a spec mounts exist before the spec that names them. */
         if (ret == EXIT_SUCCESS)
                 ret = write_aux(&aux);
         if (ret == EXIT_SUCCESS)
-                ret = arg.output ? emit_single(specs) : emit_dir(specs);
+                ret = arg.output ? emit_single(specs, incomplete) : emit_dir(specs);
         for (int v = 0; v < _GPU_VENDOR_MAX; v++)
                 json_decref(specs[v]);
+        if (ret == EXIT_SUCCESS && incomplete) {
+                log_msg("notice", "the specs are incomplete (see the warnings above); exit status %d", EXIT_INCOMPLETE);
+                return EXIT_INCOMPLETE;
+        }
         return ret;
 }
 
 static int verb_list(int argc, char *argv[]) {
         static const struct option opts[] = {
                 { "spec-dir", required_argument, NULL, OPT_SPEC_DIR },
+                { "json", no_argument, NULL, 'j' },
+                { "names", no_argument, NULL, OPT_NAMES },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -471,8 +553,10 @@ static int verb_list(int argc, char *argv[]) {
                 return r;
         if (optind < argc)
                 return usage_error("list takes no arguments ('%s'); use --spec-dir DIR", argv[optind]);
+        if (arg.json && arg.names_only)
+                return usage_error("list: --json and --names exclude each other");
         const char *const *dirs = arg.n_spec_dirs > 0 ? arg.spec_dirs : cdi_default_spec_dirs;
-        r = cdi_list(dirs, stdout);
+        r = cdi_list_full(dirs, arg.json ? CDI_LIST_JSON : arg.names_only ? 0 : CDI_LIST_SOURCES, stdout);
         if (r < 0 || fflush(stdout) != 0)
                 return EXIT_FAILURE;
         return EXIT_SUCCESS;

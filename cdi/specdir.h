@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stdio.h>
 
 /* Our spec files are named GPUCDI_SPEC_PREFIX<vendor>.json; other files are never touched. */
@@ -29,12 +30,20 @@ int cdi_spec_remove(const char *dir, const char *name, bool *ret_removed);
 /* Print the fully-qualified device names ("nvidia.com/gpu=0") of the valid specs in dirs (NULL-
  * terminated), one per line, sorted; later dirs override earlier ones for the same kind+name as
  * podman does. Invalid specs are skipped with a warning naming the file. Only *.json and *.yaml
- * files are read, as podman does; YAML specs are skipped with a warning (gpucdi parses JSON only).
- * A device defined twice in one directory is a conflict podman resolves by using neither: it is
- * left out with a warning. Missing directories are skipped silently. */
+ * files are read (YAML with libyaml), as podman does. A directory met twice (/var/run/cdi and
+ * /run/cdi) is read once. A device defined twice in one directory is a conflict podman resolves by
+ * using neither: it is left out with a warning. Missing directories are skipped silently. */
 int cdi_list(const char *const *dirs, FILE *out);
 
 enum {
         CDI_LIST_SOURCES = 1 << 0, /* print "NAME<TAB>FILE": which spec file provides each device */
+        CDI_LIST_JSON = 1 << 1,    /* a JSON array of {"name", "file", "status"}: every definition,
+                                    * status "used", "overridden" (a later directory defines it too)
+                                    * or "conflict" (twice in one directory: podman refuses it) */
 };
 int cdi_list_full(const char *const *dirs, unsigned flags, FILE *out);
+
+/* Warn (one line per other file) when a spec file in dirs other than own_dir/own_name defines a
+ * device of spec (its kind and a device name), naming the file and the fix. Returns the number of
+ * files warned about. */
+int cdi_warn_clashes(const char *const *dirs, const char *own_dir, const char *own_name, const json_t *spec);

@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 
+#include "cdiyaml.h"
 #include "spec.h"
 #include "util.h"
 
@@ -614,12 +615,17 @@ int cdi_validate_file(const char *path, FILE *out) {
                 return c.problems;
         }
 
-        json_error_t err;
-        /* Duplicate keys are refused: podman's YAML-based strict parser rejects them too. */
-        json_auto_t *spec = json_loadb(text, size, JSON_REJECT_DUPLICATES, &err);
-        if (!spec) {
-                push_fmt(&c, "%d:%d", err.line, err.column);
-                problem(&c, "invalid JSON: %s", err.text);
+        /* *.yaml as YAML (podman reads both); duplicate keys are refused in both, as podman does. */
+        json_auto_t *spec = NULL;
+        char err[256];
+        r = cdi_spec_load(path, text, size, &spec, err, sizeof err);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                const char *colon = strchr(err, ' ');
+                size_t where = colon && colon > err && colon[-1] == ':' ? (size_t) (colon - err - 1) : 0;
+                push_fmt(&c, "%.*s", (int) where, err);
+                problem(&c, "%s", where ? colon + 1 : err);
                 return c.problems;
         }
         return cdi_validate_json(spec, path, out);

@@ -47,8 +47,9 @@ static struct gpu *gpu_find(struct gpu *gpus, size_t n, const char *pci_addr) {
         return NULL;
 }
 
-/* The one place that attaches a node to a GPU, whichever enumeration found it. */
-static void drm_record(struct gpu *gpus, size_t n, const char *pci_addr, const char *node_name) {
+/* The one place that attaches a node to a GPU, whichever enumeration found it. devnum is the
+ * kernel's number for it (the sysfs `dev` attribute), 0 if it has none. */
+static void drm_record(struct gpu *gpus, size_t n, const char *pci_addr, const char *node_name, dev_t devnum) {
         enum drm_node_type type;
         int minor;
 
@@ -65,6 +66,19 @@ static void drm_record(struct gpu *gpus, size_t n, const char *pci_addr, const c
                 return;
         snprintf(node, NODE_PATH_MAX, "/dev/dri/%s", node_name);
         *node_minor = minor;
+        struct devnode *dn = type == DRM_CARD ? &g->card : &g->render;
+        dn->want_major = devnum ? (int) major(devnum) : -1;
+        dn->want_minor = devnum ? (int) minor(devnum) : -1;
+}
+
+/* The sysfs `dev` attribute, "226:1". 0 when absent or malformed: such a node cannot be confirmed. */
+static dev_t read_devnum(const char *path) {
+        _cleanup_free_ char *line = NULL;
+        unsigned ma, mi;
+        char extra;
+        if (read_line(path, &line) < 0 || sscanf(line, "%u:%u%c", &ma, &mi, &extra) != 2)
+                return 0;
+        return makedev(ma, mi);
 }
 
 /* The PCI device a sysfs device path belongs to: the last path component that is a PCI address
@@ -108,7 +122,7 @@ int drm_scan_udev(struct gpu *gpus, size_t n) {
                         struct udev_device *pci = udev_device_get_parent_with_subsystem_devtype(d, "pci", NULL);
                         const char *sysname = udev_device_get_sysname(d);
                         if (pci && sysname)
-                                drm_record(gpus, n, udev_device_get_sysname(pci), sysname);
+                                drm_record(gpus, n, udev_device_get_sysname(pci), sysname, udev_device_get_devnum(d));
                         udev_device_unref(d); /* also drops pci, which d owns */
                 }
         }
@@ -133,7 +147,7 @@ int drm_scan_sysfs(const char *sysfs_root, struct gpu *gpus, size_t n) {
                 if (drm_node_parse(de->d_name, &type, &minor) < 0)
                         continue;
 
-                char link[PATH_MAX], real[PATH_MAX], pci_addr[PCI_ADDR_MAX];
+                char link[PATH_MAX], real[PATH_MAX], pci_addr[PCI_ADDR_MAX], dev[PATH_MAX];
                 if (snprintf(link, sizeof link, "%s/%s/device", class_dir, de->d_name) >= (int) sizeof link)
                         continue;
                 if (!realpath(link, real)) {
@@ -144,7 +158,8 @@ int drm_scan_sysfs(const char *sysfs_root, struct gpu *gpus, size_t n) {
                 }
                 if (pci_addr_of_syspath(real, pci_addr, sizeof pci_addr) < 0)
                         continue;
-                drm_record(gpus, n, pci_addr, de->d_name);
+                snprintf(dev, sizeof dev, "%s/%s/dev", class_dir, de->d_name);
+                drm_record(gpus, n, pci_addr, de->d_name, read_devnum(dev));
         }
         closedir(dir);
         return r;
@@ -211,9 +226,22 @@ int drm_attach_nodes(const char *sysfs_root, const char *dev_root, int dev_fd, s
         if (r < 0)
                 return r;
 
-        for (size_t i = 0; i < n; i++)
-                if (gpus[i].card_node[0] || gpus[i].render_node[0])
-                        drm_by_path(dev_fd, &gpus[i]);
+        for (size_t i = 0; i < n; i++) {
+                struct gpu *g = &gpus[i];
+                if (g->card_node[0] || g->render_node[0])
+                        drm_by_path(dev_fd, g);
+                /* The node must be what the kernel registered: udev may not have made it yet (boot),
+                 * or a stale one may stand there. */
+                const char *names[] = { g->card_node, g->render_node };
+                struct devnode *dn[] = { &g->card, &g->render };
+                for (size_t k = 0; k < ELEMENTSOF(names); k++) {
+                        if (!names[k][0])
+                                continue;
+                        r = devnode_check(dev_fd, names[k] + strlen("/dev/"), dn[k]->want_major, dn[k]->want_minor, dn[k]);
+                        if (r < 0)
+                                return log_error_errno(r, "Failed to stat %s under %s: %m", names[k], dev_root);
+                }
+        }
 
         /* libdrm only knows the real /sys and /dev: its answer means nothing for injected roots. */
         if (real_sysfs && path_is(dev_root, "/dev"))

@@ -9,15 +9,20 @@
 
 #define NV_PROC_MAX (64 * 1024)
 
-/* Control nodes shared by every NVIDIA device, in the order they are reported. */
-static const char *const nv_control_nodes[] = {
-        "nvidiactl",
-        "nvidia-uvm",
-        "nvidia-uvm-tools",
-        "nvidia-modeset",
+/* Control nodes shared by every NVIDIA device, in the order they are reported: the /proc/devices
+ * name that gives their major, and their fixed minor (nvidia-modprobe's numbers). */
+static const struct {
+        const char *name;
+        const char *chrdev;
+        unsigned minor;
+} nv_control_nodes[] = {
+        { "nvidiactl", "nvidiactl", 255 },
+        { "nvidia-uvm", "nvidia-uvm", 0 },
+        { "nvidia-uvm-tools", "nvidia-uvm", 1 },
+        { "nvidia-modeset", "nvidia-modeset", 254 },
 };
 
-enum nv_field { NV_MODEL, NV_UUID, NV_MINOR, NV_BUS, _NV_FIELD_MAX };
+enum nv_field { NV_MODEL, NV_UUID, NV_MINOR, NV_BUS, NV_EXCLUDED, _NV_FIELD_MAX };
 
 /* Fields of the information file we use; the others (IRQ, Video BIOS, ...) are ignored. */
 static const struct {
@@ -28,6 +33,7 @@ static const struct {
         [NV_UUID] = { "GPU UUID", true },
         [NV_MINOR] = { "Device Minor", true },
         [NV_BUS] = { "Bus Location", false }, /* cross-checked against the directory name */
+        [NV_EXCLUDED] = { "GPU Excluded", false }, /* "Yes" for NVreg_ExcludedGpus; older drivers lack it */
 };
 
 /* GPU minors sit below nvidia-modeset (254) and nvidiactl (255). */
@@ -163,7 +169,16 @@ int nvidia_parse_gpu_info(const char *text, size_t size, const char *path, struc
                 return log_error_errno(EBADMSG, "Inconsistent %s: \"Bus Location\" is %s but the file describes %s",
                                        path, value[NV_BUS], g->pci_addr);
 
+        bool excluded = false;
+        if (seen[NV_EXCLUDED]) {
+                if (!streq(value[NV_EXCLUDED], "Yes") && !streq(value[NV_EXCLUDED], "No"))
+                        return log_error_errno(EBADMSG, "Malformed %s: field \"GPU Excluded\" is \"%s\", expected Yes or No",
+                                               path, value[NV_EXCLUDED]);
+                excluded = streq(value[NV_EXCLUDED], "Yes");
+        }
+
         g->nv_minor = (int) minor;
+        g->nv_excluded = excluded;
         strcpy(g->nv_model, model);
         strcpy(g->nv_uuid, value[NV_UUID]);
         return 0;
@@ -181,7 +196,7 @@ static int read_proc(const char *proc_root, const char *rel, char **ret_path, ch
         return r;
 }
 
-static int nvidia_probe_gpu(const char *proc_root, int dev_fd, const char *version, struct gpu *g) {
+static int nvidia_probe_gpu(const char *proc_root, int dev_fd, const char *version, int nv_major, struct gpu *g) {
         _cleanup_free_ char *path = NULL, *text = NULL;
         size_t size;
         char rel[128];
@@ -209,8 +224,8 @@ static int nvidia_probe_gpu(const char *proc_root, int dev_fd, const char *versi
 
         char name[32];
         snprintf(name, sizeof name, "nvidia%d", parsed.nv_minor);
-        r = devnode_stat(dev_fd, name, &parsed.nv_node);
-        if (r < 0 && r != -ENOENT)
+        r = devnode_check(dev_fd, name, nv_major, nv_major >= 0 ? parsed.nv_minor : -1, &parsed.nv_node);
+        if (r < 0)
                 return log_error_errno(r, "Failed to stat /dev/%s under the dev root: %m", name);
         *g = parsed;
         return 0;
@@ -233,7 +248,7 @@ int nvidia_probe(const char *proc_root, int dev_fd, struct host *h) {
                 struct gpu *g = &h->gpus[i];
                 if (g->vendor != GPU_VENDOR_NVIDIA)
                         continue;
-                r = nvidia_probe_gpu(proc_root, dev_fd, h->nv_driver_version, g);
+                r = nvidia_probe_gpu(proc_root, dev_fd, h->nv_driver_version, host_chrdev_major(h, "nvidia"), g);
                 if (r < 0)
                         return r;
                 if (g->nv_minor < 0)
@@ -252,11 +267,16 @@ int nvidia_probe(const char *proc_root, int dev_fd, struct host *h) {
         struct devnode nodes[ELEMENTSOF(nv_control_nodes)];
         size_t n = 0;
         for (size_t i = 0; i < ELEMENTSOF(nv_control_nodes); i++) {
-                r = devnode_stat(dev_fd, nv_control_nodes[i], &nodes[n]);
-                if (r == -ENOENT)
-                        continue;
+                int major = host_chrdev_major(h, nv_control_nodes[i].chrdev);
+                if (major < 0 && streq(nv_control_nodes[i].chrdev, "nvidiactl"))
+                        major = host_chrdev_major(h, "nvidia"); /* older drivers list only "nvidia" */
+                r = devnode_check(dev_fd, nv_control_nodes[i].name, major, major >= 0 ? (int) nv_control_nodes[i].minor : -1,
+                                  &nodes[n]);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to stat /dev/%s under the dev root: %m", nv_control_nodes[i]);
+                        return log_error_errno(r, "Failed to stat /dev/%s under the dev root: %m", nv_control_nodes[i].name);
+                /* Neither the kernel nor /dev has it: nothing to report. */
+                if (nodes[n].state == DEVNODE_MISSING && major < 0)
+                        continue;
                 n++;
         }
         if (n > 0) {

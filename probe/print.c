@@ -24,29 +24,40 @@
  *         "render_minor": 128,             or null
  *         "by_path_card": "/dev/dri/by-path/pci-0000:03:00.0-card",     or null
  *         "by_path_render": "/dev/dri/by-path/pci-0000:03:00.0-render", or null
- *         "drm_confirmed": false           libdrm's device list agreed with the sysfs mapping
+ *         "drm_confirmed": false,          libdrm's device list agreed with the sysfs mapping
+ *         "card_state": "ok",              the card node checked against sysfs `dev`: "ok", "missing",
+ *                                          "not a character device", "wrong major:minor"; null without one
+ *         "render_state": "ok"             the same for the render node
  *       },
  *       "nvidia": {                        only for vendor "nvidia"; null without /proc details
  *         "minor": 0,                      /dev/nvidia<minor>
  *         "uuid": "GPU-ad534904-764e-e9f8-c1cb-0fa2ae372e33",
  *         "model": "NVIDIA H100 80GB HBM3",
- *         "node": DEVNODE                  /dev/nvidia<minor> under the dev root, or null
+ *         "node": DEVNODE,                 /dev/nvidia<minor> under the dev root, or null
+ *         "excluded": false,               "GPU Excluded: Yes" in its information file: no CDI device
+ *         "mig": [                         MIG compute instances, by GPU instance then compute instance
+ *           {"gi": 1, "ci": 0, "gi_cap": DEVNODE, "ci_cap": DEVNODE}
+ *         ]
  *       }
  *     }
  *   ],
  *   "nvidia": {
  *     "driver_version": "580.159.04",      from /proc/driver/nvidia/version, or null
- *     "control_nodes": [DEVNODE, ...]      nvidiactl, nvidia-uvm, nvidia-uvm-tools, nvidia-modeset:
- *   },                                     those present, in this order
+ *     "control_nodes": [DEVNODE, ...],     nvidiactl, nvidia-uvm, nvidia-uvm-tools, nvidia-modeset:
+ *                                          those the kernel registered or /dev holds, in this order
+ *     "imex_channels": [DEVNODE, ...]      /dev/nvidia-caps-imex-channels/channel<N> present
+ *   },
  *   "amd": {
  *     "kfd": true,                         /dev/kfd present
  *     "kfd_node": DEVNODE                  or null
  *   }
  * }
  *
- * DEVNODE = {"path": "/dev/nvidiactl", "char_device": true, "major": 195, "minor": 255}
+ * DEVNODE = {"path": "/dev/nvidiactl", "char_device": true, "major": 195, "minor": 255, "state": "ok"}
  *   path is the container path; major/minor come from stat() and are 0 when char_device is false
- *   (a placeholder file in a fake dev root).
+ *   (a placeholder file in a fake dev root). state compares it with the numbers the kernel gives
+ *   (/proc/devices, sysfs `dev`): "ok", "missing", "not a character device", "wrong major:minor",
+ *   "no driver registered for it". Only "ok" nodes go into specs.
  *
  * Output is indented by 2 spaces, keys in the order above, with a final newline. */
 #include <jansson.h>
@@ -57,8 +68,23 @@
 static json_t *devnode_json(const struct devnode *d) {
         if (!d->path[0])
                 return json_null();
-        return json_pack("{s:s, s:b, s:I, s:I}", "path", d->path, "char_device", d->is_char,
-                         "major", (json_int_t) d->major, "minor", (json_int_t) d->minor);
+        return json_pack("{s:s, s:b, s:I, s:I, s:s}", "path", d->path, "char_device", d->is_char,
+                         "major", (json_int_t) d->major, "minor", (json_int_t) d->minor,
+                         "state", devnode_state_name(d->state));
+}
+
+static json_t *migs_json(const struct gpu *g) {
+        json_auto_t *a = json_array();
+        if (!a)
+                return NULL;
+        for (size_t i = 0; i < g->n_migs; i++) {
+                const struct mig_instance *m = &g->migs[i];
+                if (json_array_append_new(a, json_pack("{s:I, s:I, s:o, s:o}", "gi", (json_int_t) m->gi, "ci",
+                                                       (json_int_t) m->ci, "gi_cap", devnode_json(&m->gi_cap),
+                                                       "ci_cap", devnode_json(&m->ci_cap))) < 0)
+                        return NULL;
+        }
+        return json_incref(a);
 }
 
 static json_t *int_or_null(int v) {
@@ -82,14 +108,16 @@ static json_t *gpu_json(const struct gpu *g, ssize_t index) {
         snprintf(sdid, sizeof sdid, "0x%04x", g->subsys_device_id);
         snprintf(cls, sizeof cls, "0x%06x", (unsigned) (g->class_code & 0xffffff));
 
-        json_t *nodes = json_pack("{s:s?, s:o, s:s?, s:o, s:s?, s:s?, s:b}",
+        json_t *nodes = json_pack("{s:s?, s:o, s:s?, s:o, s:s?, s:s?, s:b, s:s?, s:s?}",
                                   "card", str_or_null(g->card_node),
                                   "card_minor", int_or_null(g->card_minor),
                                   "render", str_or_null(g->render_node),
                                   "render_minor", int_or_null(g->render_minor),
                                   "by_path_card", str_or_null(g->by_path_card),
                                   "by_path_render", str_or_null(g->by_path_render),
-                                  "drm_confirmed", g->drm_confirmed);
+                                  "drm_confirmed", g->drm_confirmed,
+                                  "card_state", g->card_node[0] ? devnode_state_name(g->card.state) : NULL,
+                                  "render_state", g->render_node[0] ? devnode_state_name(g->render.state) : NULL);
         if (!nodes)
                 return NULL;
 
@@ -109,8 +137,9 @@ static json_t *gpu_json(const struct gpu *g, ssize_t index) {
                 return o;
 
         json_t *nv = g->nv_minor < 0 ? json_null()
-                                     : json_pack("{s:i, s:s, s:s, s:o}", "minor", g->nv_minor, "uuid", g->nv_uuid,
-                                                 "model", g->nv_model, "node", devnode_json(&g->nv_node));
+                                     : json_pack("{s:i, s:s, s:s, s:o, s:b, s:o}", "minor", g->nv_minor, "uuid", g->nv_uuid,
+                                                 "model", g->nv_model, "node", devnode_json(&g->nv_node),
+                                                 "excluded", g->nv_excluded, "mig", migs_json(g));
         if (!nv || json_object_set_new(o, "nvidia", nv) < 0) {
                 json_decref(o);
                 return NULL;
@@ -120,9 +149,12 @@ static json_t *gpu_json(const struct gpu *g, ssize_t index) {
 
 static json_t *host_json(const struct host *h) {
         json_auto_t *gpus = json_array();
-        json_auto_t *ctl = json_array();
-        if (!gpus || !ctl)
+        json_auto_t *ctl = json_array(), *imex = json_array();
+        if (!gpus || !ctl || !imex)
                 return NULL;
+        for (size_t i = 0; i < h->n_imex_channels; i++)
+                if (json_array_append_new(imex, devnode_json(&h->imex_channels[i])) < 0)
+                        return NULL;
         size_t index[_GPU_VENDOR_MAX] = {};
         for (size_t i = 0; i < h->n_gpus; i++)
                 if (json_array_append_new(gpus, gpu_json(&h->gpus[i], gpu_index(&h->gpus[i], index))) < 0)
@@ -131,9 +163,10 @@ static json_t *host_json(const struct host *h) {
                 if (json_array_append_new(ctl, devnode_json(&h->nv_ctl_nodes[i])) < 0)
                         return NULL;
 
-        return json_pack("{s:O, s:{s:s?, s:O}, s:{s:b, s:o}}",
+        return json_pack("{s:O, s:{s:s?, s:O, s:O}, s:{s:b, s:o}}",
                          "gpus", gpus,
                          "nvidia", "driver_version", str_or_null(h->nv_driver_version), "control_nodes", ctl,
+                         "imex_channels", imex,
                          "amd", "kfd", h->has_kfd, "kfd_node", devnode_json(&h->kfd_node));
 }
 
@@ -183,7 +216,9 @@ static void gpu_cells(const struct gpu *g, ssize_t index, char cells[_COL_MAX][5
                 snprintf(cells[COL_NODES], 512, "-");
 
         if (g->vendor == GPU_VENDOR_NVIDIA && g->nv_minor >= 0)
-                snprintf(cells[COL_DETAILS], 512, "%s, %s", g->nv_model, g->nv_uuid);
+                snprintf(cells[COL_DETAILS], 512, "%s, %s%s", g->nv_model, g->nv_uuid,
+                         g->nv_excluded ? ", excluded by the driver (GPU Excluded: Yes)" :
+                         g->n_migs > 0 ? ", MIG" : "");
         else if (g->by_path_card[0] || g->by_path_render[0])
                 snprintf(cells[COL_DETAILS], 512, "by-path links%s", g->drm_confirmed ? ", confirmed by libdrm" : "");
         else
@@ -205,10 +240,14 @@ static void print_row(FILE *f, char cells[_COL_MAX][512], const int width[_COL_M
 }
 
 static void print_devnode(FILE *f, const struct devnode *d) {
-        if (d->is_char)
+        if (d->state == DEVNODE_OK && d->is_char)
                 fprintf(f, "%s (%u:%u)", d->path, d->major, d->minor);
+        else if (d->state == DEVNODE_OK)
+                fprintf(f, "%s (stand-in file)", d->path);
+        else if (d->is_char)
+                fprintf(f, "%s (%u:%u, %s)", d->path, d->major, d->minor, devnode_state_name(d->state));
         else
-                fprintf(f, "%s (not a device node)", d->path);
+                fprintf(f, "%s (%s)", d->path, devnode_state_name(d->state));
 }
 
 int host_print_table(const struct host *h, FILE *f) {

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sys/types.h>
+
 #include "probe.h"
 
 /* pci.c: display/3D/VGA devices of the known vendors under <sysfs>/bus/pci, sorted by address. A
@@ -27,5 +29,17 @@ int nvidia_parse_gpu_info(const char *text, size_t size, const char *path, struc
 /* Driver version, per-GPU information, control and GPU nodes. */
 int nvidia_probe(const char *proc_root, int dev_fd, struct host *h);
 
-/* probe.c: stat <dev_fd>/<name>; -ENOENT if absent, without logging. */
+/* nodes.c: stat <dev_fd>/<name>; -ENOENT if absent, without logging. */
 int devnode_stat(int dev_fd, const char *name, struct devnode *ret);
+/* stat <dev_fd>/<name> and compare it with want_major:want_minor (-1: the kernel does not know it);
+ * a missing node is state DEVNODE_MISSING, not an error. */
+int devnode_check(int dev_fd, const char *name, int want_major, int want_minor, struct devnode *ret);
+/* mknod <dev_fd>/<name> (parents made 0755), root:root, exactly mode; replaces what stood there. */
+int devnode_create(int dev_fd, const char *name, unsigned major, unsigned minor, mode_t mode);
+/* /proc/devices: the character devices. */
+int proc_devices_parse(const char *text, size_t size, const char *path, struct chrdev **ret, size_t *ret_n);
+int proc_devices_read(const char *proc_root, struct host *h);
+
+/* nvcaps.c: /proc/driver/nvidia/capabilities (MIG instances per GPU) and the IMEX channel nodes. */
+int nvidia_caps_parse(const char *text, size_t size, const char *path, unsigned *ret_minor, mode_t *ret_mode);
+int nvidia_probe_caps(const char *proc_root, int dev_fd, struct host *h);

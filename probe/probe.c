@@ -20,6 +20,8 @@ static const struct {
 };
 
 bool gpu_driver_usable(const struct gpu *g) {
+        if (g->nv_excluded)
+                return false;
         for (size_t i = 0; i < ELEMENTSOF(vendor_table[0].usable_drivers); i++) {
                 const char *d = vendor_table[g->vendor].usable_drivers[i];
                 if (d && streq(g->driver, d))
@@ -54,24 +56,6 @@ int gpu_vendor_from_pci_id(uint16_t pci_vendor_id, enum gpu_vendor *ret) {
         return -ENOENT;
 }
 
-int devnode_stat(int dev_fd, const char *name, struct devnode *ret) {
-        struct stat st;
-        struct devnode d = {};
-
-        if (fstatat(dev_fd, name, &st, 0) < 0)
-                return -errno;
-        if (snprintf(d.path, sizeof d.path, "/dev/%s", name) >= (int) sizeof d.path)
-                return -ENAMETOOLONG;
-        /* Fake dev roots made without mknod hold plain files: present, but 0:0 and not a char device. */
-        if (S_ISCHR(st.st_mode)) {
-                d.is_char = true;
-                d.major = major(st.st_rdev);
-                d.minor = minor(st.st_rdev);
-        }
-        *ret = d;
-        return 0;
-}
-
 static int check_root_dir(const char *path, const char *option) {
         struct stat st;
         if (stat(path, &st) < 0)
@@ -84,8 +68,12 @@ static int check_root_dir(const char *path, const char *option) {
 void host_free(struct host *h) {
         if (!h)
                 return;
+        for (size_t i = 0; i < h->n_gpus; i++)
+                free(h->gpus[i].migs);
         free(h->gpus);
         free(h->nv_ctl_nodes);
+        free(h->imex_channels);
+        free(h->chrdevs);
         free(h);
 }
 
@@ -118,6 +106,11 @@ int probe_host(const struct probe_roots *roots, struct host **ret) {
         if (!h)
                 return -ENOMEM;
 
+        h->nv_caps_major = -1;
+        r = proc_devices_read(proc, h);
+        if (r < 0)
+                return r;
+
         r = pci_enumerate_gpus(sysfs, &h->gpus, &h->n_gpus);
         if (r < 0)
                 return r;
@@ -130,11 +123,18 @@ int probe_host(const struct probe_roots *roots, struct host **ret) {
         if (r < 0)
                 return r;
 
-        r = devnode_stat(dev_fd, "kfd", &h->kfd_node);
-        if (r >= 0)
-                h->has_kfd = true;
-        else if (r != -ENOENT)
+        r = nvidia_probe_caps(proc, dev_fd, h);
+        if (r < 0)
+                return r;
+
+        /* amdkfd registers one minor, 0, under its dynamic "kfd" major. */
+        int kfd_major = host_chrdev_major(h, "kfd");
+        r = devnode_check(dev_fd, "kfd", kfd_major, kfd_major >= 0 ? 0 : -1, &h->kfd_node);
+        if (r < 0)
                 return log_error_errno(r, "Failed to stat %s/kfd: %m", dev);
+        if (h->kfd_node.state == DEVNODE_MISSING && kfd_major < 0)
+                h->kfd_node.path[0] = 0; /* neither the kernel nor /dev has it */
+        h->has_kfd = h->kfd_node.state != DEVNODE_MISSING;
 
         *ret = TAKE_PTR(h);
         return 0;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum gpu_vendor {
         GPU_VENDOR_NVIDIA,
@@ -33,11 +34,37 @@ struct probe_roots {
 #define PCI_ADDR_MAX 32
 #define NODE_PATH_MAX 256
 
-/* A device node the host has (under the dev root), with its container path. */
+/* How a node under the dev root compares with what the kernel says it must be. */
+enum devnode_state {
+        DEVNODE_MISSING,
+        DEVNODE_OK,             /* a character device with the expected major:minor */
+        DEVNODE_NOT_CHAR,       /* something else stands at its path */
+        DEVNODE_WRONG_NUMBER,   /* a character device with another major:minor (stale) */
+        DEVNODE_NO_DRIVER,      /* present, but no driver registered the numbers it should have */
+        _DEVNODE_STATE_MAX,
+};
+const char *devnode_state_name(enum devnode_state s);
+
+/* A device node (under the dev root), with its container path. */
 struct devnode {
         char path[NODE_PATH_MAX];        /* container path, "/dev/nvidiactl" */
         unsigned major, minor;           /* from stat; 0:0 if not a char device */
         bool is_char;
+        int want_major, want_minor;      /* what the kernel says; -1 if it does not know the device */
+        enum devnode_state state;
+};
+
+/* A character-device major from /proc/devices. */
+struct chrdev {
+        unsigned major;
+        char name[64];
+};
+
+/* A MIG compute instance (from /proc/driver/nvidia/capabilities/gpu<minor>/mig/gi<G>/ci<C>/access). */
+struct mig_instance {
+        unsigned gi, ci;
+        struct devnode gi_cap, ci_cap;   /* /dev/nvidia-caps/nvidia-cap<minor> of the GI and CI access files */
+        mode_t gi_mode, ci_mode;         /* DeviceFileMode of the access files */
 };
 
 struct gpu {
@@ -58,7 +85,12 @@ struct gpu {
         int nv_minor;                    /* /dev/nvidiaN, -1 if unknown */
         char nv_uuid[64];                /* "GPU-ad534904-..." */
         char nv_model[128];
-        struct devnode nv_node;          /* /dev/nvidia<minor> as stat'ed under the dev root; path "" if absent */
+        struct devnode nv_node;          /* /dev/nvidia<minor> checked under the dev root; path "" if no minor */
+        bool nv_excluded;                /* "GPU Excluded: Yes": the driver will not use it */
+        struct mig_instance *migs;       /* sorted by GI, then CI */
+        size_t n_migs;
+        /* DRM nodes checked against sysfs `dev` (card_node, render_node name them). */
+        struct devnode card, render;
 };
 
 struct host {
@@ -66,8 +98,14 @@ struct host {
         size_t n_gpus;
         /* NVIDIA */
         char nv_driver_version[64];      /* "580.159.04" from /proc/driver/nvidia/version, "" if none */
-        struct devnode *nv_ctl_nodes;    /* nvidiactl, nvidia-uvm, nvidia-uvm-tools, nvidia-modeset */
+        struct devnode *nv_ctl_nodes;    /* nvidiactl, nvidia-uvm, nvidia-uvm-tools, nvidia-modeset: each
+                                          * one the kernel knows or the dev root has, checked */
         size_t n_nv_ctl_nodes;
+        int nv_caps_major;               /* "nvidia-caps" in /proc/devices, -1 if absent */
+        struct devnode *imex_channels;   /* /dev/nvidia-caps-imex-channels/channelN present, sorted by N */
+        size_t n_imex_channels;
+        struct chrdev *chrdevs;          /* /proc/devices, character section */
+        size_t n_chrdevs;
         /* AMD */
         bool has_kfd;                    /* /dev/kfd */
         struct devnode kfd_node;         /* its stat, path "" if absent */
@@ -81,9 +119,19 @@ static inline void host_freep(struct host **h) { if (*h) host_free(*h); }
 
 size_t host_count_vendor(const struct host *h, enum gpu_vendor v);
 
-/* Bound to a driver containers can use (nvidia; amdgpu; i915, xe). Only such GPUs get CDI devices,
+/* Bound to a driver containers can use (nvidia; amdgpu; i915, xe), and not excluded by the NVIDIA
+ * driver ("GPU Excluded: Yes", which NVML does not enumerate either). Only such GPUs get CDI devices,
  * and their index among the vendor's usable GPUs is the CDI device name ("nvidia.com/gpu=0"). */
 bool gpu_driver_usable(const struct gpu *g);
+
+/* The major /proc/devices gives a character device name ("nvidia-uvm"), -1 if none. */
+int host_chrdev_major(const struct host *h, const char *name);
+
+/* The NVIDIA nodes the kernel knows (majors in /proc/devices) but the dev root lacks or holds stale:
+ * create them as nvidia-modprobe does (root:root, mode 0666; capability nodes with the mode their
+ * procfs file gives), then check them again. Needs CAP_MKNOD. Each created node is reported on
+ * stderr; ret_created counts them. */
+int nvidia_create_nodes(const struct probe_roots *roots, struct host *h, size_t *ret_created);
 
 /* Print the host as a table or JSON (schema at the top of print.c and in docs/gpucdi-probe.1.scd). */
 int host_print_table(const struct host *h, FILE *f);

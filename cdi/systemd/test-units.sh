@@ -69,5 +69,29 @@ else
         if [ "$c" -ge 3 ]; then ok "the udev checker rejects a broken rule file ($c problems)"; else notok "the udev checker reports all 3 problems" "$out"; fi
 fi
 
+# Traps: a burst of triggers must not hit the start limit; "incomplete" (75) is not a failure; a run
+# in progress must not swallow a later event; nvidia-uvm is loaded first; nodes may be created.
+# section KEY FILE: the values of KEY inside [Unit]/[Service]
+keyval() { awk -v k="$1" -F= '/^\[/ { sec = $0 } $1 == k && sec == "['"$2"']" { print substr($0, length(k) + 2) }' "$3"; }
+incomplete=$(sed -n 's/^ *EXIT_INCOMPLETE = \([0-9]*\),.*/\1/p' "$src/../gpucdi.c")
+for u in gpucdi-generate.service gpucdi-refresh.service; do
+        f=$build/$u
+        v=$(keyval SuccessExitStatus Service "$f")
+        if [ -n "$incomplete" ] && [ "$v" = "$incomplete" ]; then ok "$u: exit $incomplete (incomplete) is success"; else notok "$u: SuccessExitStatus=$incomplete (gpucdi's EXIT_INCOMPLETE)" "got '$v'"; fi
+        v=$(keyval ExecStartPre Service "$f")
+        if grep -qE '^-\+/.*modprobe.* nvidia-uvm' <<<"$v"; then ok "$u: loads nvidia-uvm first, unsandboxed, failure ignored"; else notok "$u: ExecStartPre=-+... modprobe nvidia-uvm" "got '$v'"; fi
+        v=$(keyval CapabilityBoundingSet Service "$f")
+        if grep -qw CAP_MKNOD <<<"$v"; then ok "$u: may create device nodes (CAP_MKNOD)"; else notok "$u: CapabilityBoundingSet has CAP_MKNOD" "got '$v'"; fi
+done
+v=$(keyval StartLimitIntervalSec Unit "$build/gpucdi-refresh.service")
+if [ "$v" = 0 ]; then ok "gpucdi-refresh.service: no start limit (bursts of udev events)"; else notok "gpucdi-refresh.service: StartLimitIntervalSec=0 in [Unit]" "got '$v'"; fi
+if grep -q 'RUN+=".*systemctl --no-block restart gpucdi-refresh.service"' "$rules" && ! grep -q -- '--no-block start' "$rules"; then
+        ok "60-gpucdi.rules restarts the refresh unit (an event during a run causes another run)"
+else
+        notok "60-gpucdi.rules: systemctl --no-block restart gpucdi-refresh.service" "$(grep RUN "$rules")"
+fi
+# The module rule must see nvidia_uvm loading after the unit ran.
+if grep -q 'SUBSYSTEM=="module".*nvidia_uvm' "$rules"; then ok "60-gpucdi.rules: nvidia_uvm loading later triggers a refresh"; else notok "60-gpucdi.rules: module rule names nvidia_uvm"; fi
+
 echo "1..$n"
 exit $fail

@@ -56,10 +56,10 @@ _gpucdi() {
                 ;;
         generate)
                 COMPREPLY=($(compgen -W "--output-dir --output --vendor --layout --cdi-version
-                        --hook-path --no-hook --fhs-libdir --state-dir --help $roots" -- "$cur"))
+                        --hook-path --no-hook --fhs-libdir --state-dir --no-create-nodes --spec-dir --help $roots" -- "$cur"))
                 ;;
         list)
-                COMPREPLY=($(compgen -W "--spec-dir --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "--spec-dir --json --names --help" -- "$cur"))
                 ;;
         validate)
                 if [[ $cur == -* ]]; then

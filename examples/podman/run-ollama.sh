@@ -39,7 +39,7 @@ intel)
         ;;
 esac
 
-if command -v gpucdi >/dev/null && ! gpucdi list | grep -qxF "$device"; then
+if command -v gpucdi >/dev/null && ! gpucdi list --names | grep -qxF "$device"; then
         echo "$0: no CDI device $device: run 'sudo gpucdi generate' (gpucdi list shows what exists)" >&2
         exit 1
 fi

@@ -3,6 +3,7 @@
  * override rules podman applies. Runs as root in CI: failures are produced with a dropped uid and
  * with tmpfs mounts in a private mount namespace (skipped visibly where that is not possible). */
 #include <dirent.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
@@ -609,12 +610,14 @@ static void test_list(void) {
                 ok(false, "mkdir: %m");
                 return;
         }
-        _cleanup_free_ char *ax = join(a, "x.json"), *ao = join(a, "other.json"), *ay = join(a, "z.yaml"),
+        _cleanup_free_ char *ax = join(a, "x.json"), *ao = join(a, "other.json"), *ay = join(a, "z.yaml"), *aybad = join(a, "broken.yaml"),
                             *abad = join(a, "bad.json"), *atxt = join(a, "notes.txt"), *adir = join(a, "dir.json"),
                             *by = join(b, "y.json"), *bdangling = join(b, "dangling.json");
         bool setup = put(ax, spec_text("vendor.com/dev", "d0 d1 gpu")) == 0 &&
                      put(ao, spec_text("other.com/net", "n0")) == 0 &&
-                     put(ay, "cdiVersion: 0.5.0\n") == 0 &&
+                     put(ay, "# written by another tool\ncdiVersion: 0.5.0\nkind: yaml.com/dev\ndevices:\n"
+                             "- name: \"0\"\n  containerEdits:\n    deviceNodes:\n    - path: /dev/y0\n") == 0 &&
+                     put(aybad, "cdiVersion: 0.5.0\nkind: [\n") == 0 &&
                      put(abad, "{\"cdiVersion\": \"0.5.0\", \"kind\": \"bad.com/dev\", \"devices\": []}\n") == 0 &&
                      put(atxt, spec_text("txt.com/dev", "t0")) == 0 &&
                      mkdir(adir, 0755) == 0 &&
@@ -630,20 +633,22 @@ static void test_list(void) {
                 "vendor.com/dev=d0\n"
                 "vendor.com/dev=d1\n"
                 "vendor.com/dev=d9\n"
-                "vendor.com/dev=gpu\n";
-        if (!ok(out && streq(out, want), "list prints sorted fully-qualified names, each once"))
+                "vendor.com/dev=gpu\n"
+                "yaml.com/dev=0\n";
+        if (!ok(out && streq(out, want), "list prints sorted fully-qualified names, each once, YAML specs too"))
                 tap_diag("got:\n%s", out ? out : "(null)");
 
         _cleanup_free_ char *err2 = NULL;
         _cleanup_free_ char *src = list(dirs, CDI_LIST_SOURCES, &err2);
         _cleanup_free_ char *want_src = NULL;
         if (asprintf(&want_src, "other.com/net=n0\t%s\nvendor.com/dev=d0\t%s\nvendor.com/dev=d1\t%s\n"
-                                "vendor.com/dev=d9\t%s\nvendor.com/dev=gpu\t%s\n", ao, by, ax, by, ax) < 0)
+                                "vendor.com/dev=d9\t%s\nvendor.com/dev=gpu\t%s\nyaml.com/dev=0\t%s\n", ao, by, ax, by, ax, ay) < 0)
                 abort();
         if (!ok(src && streq(src, want_src), "the later directory overrides the earlier one for the same device"))
                 tap_diag("got:\n%s", src ? src : "(null)");
 
-        ok(strstr(err, ay) && strstr(err, "YAML"), "a YAML spec is reported as skipped");
+        ok(!strstr(err, ay) && strstr(err, aybad) && strstr(err, "not a valid CDI spec"),
+           "a YAML spec is read; a broken one is skipped with a warning naming it");
         ok(strstr(err, abad) && strstr(err, "not a valid CDI spec") && strstr(err, "gpucdi validate"),
            "an invalid spec is skipped with a warning naming it");
         ok(!strstr(err, "txt.com") && !strstr(err, atxt), "other files are ignored silently");
@@ -654,10 +659,39 @@ static void test_list(void) {
         put(bc, spec_text("vendor.com/dev", "d9"));
         _cleanup_free_ char *err3 = NULL;
         _cleanup_free_ char *out3 = list(dirs, 0, &err3);
-        const char *want3 = "other.com/net=n0\nvendor.com/dev=d0\nvendor.com/dev=d1\nvendor.com/dev=gpu\n";
+        const char *want3 = "other.com/net=n0\nvendor.com/dev=d0\nvendor.com/dev=d1\nvendor.com/dev=gpu\nyaml.com/dev=0\n";
         if (!ok(out3 && streq(out3, want3), "a device defined twice in one directory is left out"))
                 tap_diag("got:\n%s", out3 ? out3 : "(null)");
         ok(strstr(err3, "vendor.com/dev=d9") && strstr(err3, bc) && strstr(err3, by), "the conflict is reported with both files");
+
+        /* JSON: every definition with its file and what podman makes of it. */
+        _cleanup_free_ char *errj = NULL;
+        _cleanup_free_ char *outj = list(dirs, CDI_LIST_JSON, &errj);
+        json_auto_t *arr = outj ? json_loads(outj, 0, NULL) : NULL;
+        size_t i, n_conflict = 0, n_over = 0, n_used = 0;
+        json_t *e;
+        bool d0_over = false;
+        json_array_foreach(arr, i, e) {
+                const char *st = json_string_value(json_object_get(e, "status"));
+                const char *nm = json_string_value(json_object_get(e, "name"));
+                const char *fl = json_string_value(json_object_get(e, "file"));
+                n_conflict += st && streq(st, "conflict");
+                n_used += st && streq(st, "used");
+                n_over += st && streq(st, "overridden");
+                d0_over |= nm && fl && st && streq(nm, "vendor.com/dev=d0") && streq(fl, ax) && streq(st, "overridden");
+        }
+        if (!ok(json_is_array(arr) && n_conflict == 2 && n_over == 1 && n_used == 5 && d0_over,
+                "list --json: each definition with its file; used, overridden (d0 in the earlier dir), conflict (d9 twice)"))
+                tap_diag("got:\n%s", outj ? outj : "(null)");
+
+        /* /run/cdi and /var/run/cdi are one directory: listed once, not as a conflict with itself. */
+        _cleanup_free_ char *blink = join(base, "list-run-link");
+        (void) symlink(b, blink);
+        const char *const twice[] = { b, blink, NULL };
+        _cleanup_free_ char *err5 = NULL;
+        _cleanup_free_ char *out5 = list(twice, 0, &err5);
+        ok(out5 && strstr(out5, "vendor.com/dev=d0\n") && !strstr(err5, "d0"),
+           "a directory met twice through a link is read once");
 
         const char *const none[] = { missing, NULL };
         _cleanup_free_ char *err4 = NULL;

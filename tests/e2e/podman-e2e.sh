@@ -279,5 +279,99 @@ expect_output "mixed: amd.com/gpu=0 alone gives the AMD GPU's nodes only" "^kfd 
 expect_output "mixed: CUDA from the Nix image" "$stub_answer, 1 device" \
         "$nix" --device nvidia.com/gpu=all -- "$nix_probe"
 
+# ---- specs that never break containers (nodes checked, NVIDIA nodes made, other tools' specs)
+gen_rc=0 gen_err=
+generate_only() { # HOST-DIR [generate options]
+        local d=$1
+        shift
+        gen_err=$("$gpucdi" generate --sysfs-root "$d/sys" --proc-root "$d/proc" --dev-root "$d/dev" \
+                --host-root "$d/root" "${hook[@]}" --output-dir "$spec_dir" "$@" 2>&1)
+        gen_rc=$?
+}
+check() { # DESCRIPTION CONDITION-RESULT (0 = ok) DIAGNOSTIC
+        if [ "$2" -eq 0 ]; then ok "$1"; else not_ok "$1"; echo "$3" | diag; fi
+}
+
+# -- boot: the AMD GPU is in sysfs before udev made its nodes; then they appear
+d=$work/host-amd-late
+/usr/bin/python3 "$mkhost" amd "$d" --mknod || bail "mkhost amd failed"
+mv "$d/dev/dri" "$work/amd-late-dri"
+generate_only "$d"
+[ "$gen_rc" -eq 75 ] && grep -q "0000:03:00.0" <<<"$gen_err" && [ ! -e "$spec_dir/gpucdi-amd.json" ]
+check "amd, nodes not there yet: generate exits 75 naming the GPU, writes no AMD spec" $? "exit $gen_rc: $gen_err"
+expect_failure "amd, nodes not there yet: podman says the device does not exist (no spec naming a missing node)" \
+        "unresolvable CDI devices amd.com/gpu=0" "$fhs" --device amd.com/gpu=0 -- /bin/true
+mv "$work/amd-late-dri" "$d/dev/dri"
+generate_only "$d"
+check "amd, nodes appeared: generate again (as the udev rule does) exits 0" "$gen_rc" "$gen_err"
+expect_output "amd, nodes appeared: the container gets kfd, card1 and renderD128" "^kfd:c dri/card1:c dri/renderD128:c $" \
+        "$fhs" --device amd.com/gpu=0 -- /bin/sh -c \
+        'cd /dev && for f in kfd dri/*; do test -c $f && printf "%s:c " $f; test -c $f || printf "%s " $f; done; echo'
+
+# -- a missing DRM node of one of two GPUs: the other still works, gpu=all too
+d=$work/host-mixed-norender
+/usr/bin/python3 "$mkhost" mixed "$d" --mknod --stub-libcuda "$work/build/libcuda.so.1" || bail "mkhost mixed failed"
+rm -f "$d/dev/dri/renderD128"
+generate_only "$d"
+[ "$gen_rc" -eq 75 ] && grep -q "renderD128 is missing" <<<"$gen_err"
+check "mixed without the Intel GPU's renderD128: generate exits 75 naming it" $? "exit $gen_rc: $gen_err"
+expect_output "mixed without renderD128: nvidia.com/gpu=all and amd.com/gpu=all still start" "^ok$" \
+        "$fhs" --device nvidia.com/gpu=all --device amd.com/gpu=all -- /bin/sh -c 'echo ok'
+expect_failure "mixed without renderD128: intel.com/gpu=0 is not offered" "unresolvable CDI devices intel.com/gpu=0" \
+        "$fhs" --device intel.com/gpu=0 -- /bin/true
+
+# -- nvidia-uvm loaded, its nodes never made (nvidia-modprobe did not run): generate makes them
+d=$work/host-h100-nouvm
+/usr/bin/python3 "$mkhost" h100 "$d" --mknod --stub-libcuda "$work/build/libcuda.so.1" || bail "mkhost h100 failed"
+rm -f "$d/dev/nvidia-uvm" "$d/dev/nvidia-uvm-tools"
+generate_only "$d"
+check "h100 without /dev/nvidia-uvm: generate (root) creates it and exits 0" "$gen_rc" "$gen_err"
+expect_output "h100 without /dev/nvidia-uvm before generate: the container gets nvidia-uvm" \
+        "^nvidia-uvm nvidia-uvm-tools nvidia0 nvidiactl $" "$fhs" --device nvidia.com/gpu=0 -- /bin/sh -c \
+        'cd /dev && for f in nvidia*; do test -c $f && printf "%s " $f; done; echo'
+
+# -- another tool's YAML spec in the same directory defines nvidia.com/gpu=0 too
+yaml=$spec_dir/nvidia.yaml
+if [ -e "$yaml" ]; then
+        echo "# $yaml exists: the clash test does not touch it" | diag
+else
+        installed+=("$yaml")
+        printf 'cdiVersion: 0.5.0\nkind: nvidia.com/gpu\ndevices:\n- name: "0"\n  containerEdits:\n    deviceNodes:\n    - path: /dev/null\n' >"$yaml"
+        generate_only "$d"
+        [ "$gen_rc" -eq 0 ] && grep -q "$yaml also defines nvidia.com/gpu=0" <<<"$gen_err" && grep -q "nvidia-cdi-refresh" <<<"$gen_err"
+        check "nvidia.yaml beside gpucdi-nvidia.json: generate warns, naming the file and NVIDIA's refresh unit" $? "$gen_err"
+        expect_failure "nvidia.yaml beside gpucdi-nvidia.json: podman refuses nvidia.com/gpu=0 (as generate warned)" \
+                "unresolvable CDI devices nvidia.com/gpu=0" "$fhs" --device nvidia.com/gpu=0 -- /bin/true
+        expect_output "nvidia.yaml beside gpucdi-nvidia.json: names only gpucdi defines still work" "^ok$" \
+                "$fhs" --device nvidia.com/gpu=0000:00:06.0 -- /bin/sh -c 'echo ok'
+        out=$("$gpucdi" list --spec-dir "$spec_dir" 2>&1)
+        grep -q "nvidia.com/gpu=0: defined by both" <<<"$out" && grep -q "^nvidia.com/gpu=0000:00:06.0	$spec_dir/gpucdi-nvidia.json" <<<"$out"
+        check "gpucdi list names both files for the clash and the file of each device" $? "$out"
+        rm -f "$yaml"
+fi
+
+# -- MIG: two GPU instances; a compute instance's device gives its capability nodes only
+d=$work/host-h100-mig
+/usr/bin/python3 "$mkhost" h100-mig "$d" --mknod --stub-libcuda "$work/build/libcuda.so.1" || bail "mkhost h100-mig failed"
+generate_only "$d"
+check "h100-mig: generate exits 0" "$gen_rc" "$gen_err"
+expect_output "h100-mig: nvidia.com/gpu=0:1 gives nvidia0 and the second instance's nvidia-cap21, nvidia-cap22" \
+        "^nvidia0 nvidia-caps/nvidia-cap21 nvidia-caps/nvidia-cap22 $" "$fhs" --device nvidia.com/gpu=0:1 -- /bin/sh -c \
+        'cd /dev && for f in nvidia[0-9]* nvidia-caps/*; do test -c $f && printf "%s " $f; done; echo'
+expect_output "h100-mig: the same by PCI address and instance" \
+        "^nvidia0 nvidia-caps/nvidia-cap12 nvidia-caps/nvidia-cap13 $" "$fhs" --device nvidia.com/gpu=0000:00:06.0-gi1-ci0 -- /bin/sh -c \
+        'cd /dev && for f in nvidia[0-9]* nvidia-caps/*; do test -c $f && printf "%s " $f; done; echo'
+
+# -- a GPU the driver excludes gets no device, also not through gpu=all
+d=$work/host-nvidia2-excluded
+/usr/bin/python3 "$mkhost" nvidia2-excluded "$d" --mknod --stub-libcuda "$work/build/libcuda.so.1" || bail "mkhost nvidia2-excluded failed"
+generate_only "$d"
+check "nvidia2-excluded: generate exits 0" "$gen_rc" "$gen_err"
+expect_output "nvidia2-excluded: nvidia.com/gpu=all gives nvidia0 only (nvidia1 is excluded)" "^nvidia0 $" \
+        "$fhs" --device nvidia.com/gpu=all -- /bin/sh -c \
+        'cd /dev && for f in nvidia[0-9]*; do test -c $f && printf "%s " $f; done; echo'
+expect_failure "nvidia2-excluded: nvidia.com/gpu=1 does not exist" "unresolvable CDI devices nvidia.com/gpu=1" \
+        "$fhs" --device nvidia.com/gpu=1 -- /bin/true
+
 echo "1..$n"
 exit $failed

@@ -1,5 +1,6 @@
-/* Fuzz target: the /proc/driver/nvidia/version and gpus/<pci>/information parsers. Every input is
- * fed to both, as the file contents that read_file() hands them (NUL-terminated). */
+/* Fuzz target: the /proc/driver/nvidia/version, gpus/<pci>/information and capabilities/... access
+ * file parsers, and /proc/devices. Every input is fed to each, as the file contents that
+ * read_file() hands them (NUL-terminated). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (g.nv_minor < 0 || g.nv_minor > 255 || strlen(g.nv_uuid) != 40 || !g.nv_model[0] ||
                     !printable(g.nv_model) || strnlen(g.nv_model, sizeof g.nv_model) == sizeof g.nv_model)
                         abort();
-        } else if (g.nv_minor != -1 || g.nv_uuid[0] || g.nv_model[0])
+        } else if (g.nv_minor != -1 || g.nv_uuid[0] || g.nv_model[0] || g.nv_excluded)
                 abort(); /* a failed parse must leave the GPU as it was */
+
+        unsigned minor = 12345;
+        mode_t mode = 0;
+        if (nvidia_caps_parse(text, size, "access", &minor, &mode) >= 0 && (minor > (1u << 20) || mode > 0777))
+                abort();
+
+        struct chrdev *devs = NULL;
+        size_t n = 0;
+        if (proc_devices_parse(text, size, "devices", &devs, &n) >= 0) {
+                for (size_t i = 0; i < n; i++)
+                        if (devs[i].major > 4095 || !devs[i].name[0] || strnlen(devs[i].name, sizeof devs[i].name) == sizeof devs[i].name)
+                                abort();
+                free(devs);
+        }
         free(text);
         return 0;
 }

@@ -49,7 +49,7 @@ NV_INFORMATION = (
     "Bus Location: \t {addr}\n"
     "Device Minor: \t {minor}\n"
     "GPU Firmware: \t {firmware}\n"
-    "GPU Excluded:\t No\n")
+    "GPU Excluded:\t {excluded}\n")
 
 NV_PARAMS = """ResmanDebugLevel: 4294967295
 RmLogonRC: 1
@@ -103,6 +103,29 @@ NV_CAPS = [
 ]
 # Nodes the H100 host had for them (driver-tree.txt): /dev/nvidia-caps/nvidia-cap<minor>.
 NV_CAP_NODES = [(1, 0o400), (2, 0o444)]
+
+# MIG access files (NVIDIA MIG user guide, "Device Nodes and Capabilities"): the driver numbers
+# the capability minors as /proc/driver/nvidia-caps/mig-minors lists them, 3 onwards after config
+# and monitor: per GPU 15 GPU instances, each its own access minor followed by 8 compute instances.
+NV_MIG_GIS_PER_GPU = 15
+NV_MIG_CIS_PER_GI = 8
+NV_MIG_ACCESS_MODE = 0o444
+
+
+def mig_minor(gpu_minor, gi, ci=None):
+    base = 3 + gpu_minor * NV_MIG_GIS_PER_GPU * (NV_MIG_CIS_PER_GI + 1) + gi * (NV_MIG_CIS_PER_GI + 1)
+    return base if ci is None else base + 1 + ci
+
+
+def mig_caps(g):
+    """[(procfs path under capabilities/, minor)] of a GPU's MIG instances (g["nvidia"]["mig"]:
+    {gi: [ci, ...]})."""
+    out = []
+    m = g["nvidia"]["minor"]
+    for gi, cis in sorted(g["nvidia"].get("mig", {}).items()):
+        out.append((f"gpu{m}/mig/gi{gi}/access", mig_minor(m, gi)))
+        out += [(f"gpu{m}/mig/gi{gi}/ci{ci}/access", mig_minor(m, gi, ci)) for ci in cis]
+    return out
 
 # /proc/devices character majors of the H100 host, without the GPU drivers' own entries.
 BASE_CHAR_DEVICES = [
@@ -226,13 +249,14 @@ def nv_uuid(host, addr):
     return f"GPU-{h[0:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
-def h100(host, addr, minor, numa=-1, irq=41, uuid=None):
+def h100(host, addr, minor, numa=-1, irq=41, uuid=None, **nvidia):
+    """nvidia: mig={gi: [ci...]} (MIG instances), excluded=True ("GPU Excluded: Yes")."""
     return {
         "addr": addr, "vendor": 0x10de, "device": 0x2330, "class": 0x030200,
         "subsys": (0x10de, 0x16c1), "revision": 0xa1, "driver": "nvidia", "numa": numa, "irq": irq,
         "link": ("32.0 GT/s PCIe", 16), "local_cpulist": "0-15" if numa < 0 else f"{numa * 56}-{numa * 56 + 55}",
         "nvidia": {"minor": minor, "uuid": uuid or nv_uuid(host, addr),
-                   "model": "NVIDIA H100 80GB HBM3", "vbios": "96.00.da.00.0c"},
+                   "model": "NVIDIA H100 80GB HBM3", "vbios": "96.00.da.00.0c", **nvidia},
     }
 
 
@@ -295,6 +319,20 @@ HOSTS = {
         "gpus": many_h100("nvidia8", [0x18, 0x2a, 0x3a, 0x5d, 0x9a, 0xab, 0xba, 0xdb], minors={2: 3, 3: 2}),
         "nvidia": {"module": NV_VERSION, "libs": NV_VERSION, "layout": "local", "modeset": False,
                    "caps": True, "uvm_major": 238, "caps_major": 241},
+    },
+    # MIG on: two GPU instances with one compute instance each (nvidia-smi mig -cgi 9,9 -C), and an
+    # IMEX channel (NVreg_CreateImexChannel0=1).
+    "h100-mig": {
+        "gpus": [h100("h100-mig", "0000:00:06.0", 0, uuid=H100_UUID, mig={1: [0], 2: [0]})],
+        "nvidia": {"module": NV_VERSION, "libs": NV_VERSION, "layout": "local", "modeset": False,
+                   "caps": True, "uvm_major": 238, "caps_major": 241, "imex_channels": [0]},
+    },
+    # NVreg_ExcludedGpus names the second GPU: the driver reports it but makes no node for it.
+    "nvidia2-excluded": {
+        "gpus": [h100("nvidia2-excluded", "0000:17:00.0", 0),
+                 h100("nvidia2-excluded", "0000:65:00.0", 1, excluded=True)],
+        "nvidia": {"module": NV_VERSION, "libs": NV_VERSION, "layout": "ubuntu", "modeset": True,
+                   "caps": True, "uvm_major": 511, "caps_major": 510},
     },
     "nvidia16": {
         "gpus": many_h100("nvidia16", [0x0f, 0x18, 0x1f, 0x2a, 0x34, 0x3a, 0x4c, 0x5d,
@@ -625,8 +663,14 @@ def device_nodes(host):
     nodes, links = [], []
     nv = host.get("nvidia")
     if nv:
+        # An excluded GPU keeps its node (nvidia-modprobe makes /dev/nvidiaN per minor): only the
+        # information file says not to use it.
         for g in nvidia_gpus(host):
             nodes.append((f"nvidia{g['nvidia']['minor']}", 195, g["nvidia"]["minor"], 0o666))
+            nodes += [(f"nvidia-caps/nvidia-cap{minor}", nv["caps_major"], minor, NV_MIG_ACCESS_MODE)
+                      for _, minor in mig_caps(g)]
+        nodes += [(f"nvidia-caps-imex-channels/channel{c}", nv["caps_major"] + 1, c, 0o666)
+                  for c in nv.get("imex_channels", [])]
         nodes += [("nvidiactl", 195, 255, 0o666), ("nvidia-uvm", nv["uvm_major"], 0, 0o666),
                   ("nvidia-uvm-tools", nv["uvm_major"], 1, 0o666)]
         if nv["modeset"]:
@@ -805,8 +849,12 @@ def build_proc(host, out):
             write(f"{d}/capabilities/{path}",
                   f"DeviceFileMinor: {minor}\nDeviceFileMode: {mode}\nDeviceFileModify: 1\n", 0o444)
     for g in nvidia_gpus(host):
-        info = dict(g["nvidia"], irq=g["irq"], addr=g["addr"], firmware=nv["module"])
+        info = dict(g["nvidia"], irq=g["irq"], addr=g["addr"], firmware=nv["module"],
+                    excluded="Yes" if g["nvidia"].get("excluded") else "No")
         write(f"{d}/gpus/{g['addr']}/information", NV_INFORMATION.format(**info), 0o444)
+        for path, minor in mig_caps(g):
+            write(f"{d}/capabilities/{path}",
+                  f"DeviceFileMinor: {minor}\nDeviceFileMode: {NV_MIG_ACCESS_MODE}\nDeviceFileModify: 1\n", 0o444)
 
 
 def build_dev(host, out, mknod):
@@ -890,6 +938,8 @@ def describe(name):
              "class": f"{g['class'] >> 8:04x}", "driver": g["driver"],
              "nvidia_minor": g["nvidia"]["minor"] if "nvidia" in g else None,
              "nvidia_uuid": g["nvidia"]["uuid"] if "nvidia" in g else None,
+             "excluded": bool(g.get("nvidia", {}).get("excluded")),
+             "mig": [[gi, ci] for gi, cis in sorted(g.get("nvidia", {}).get("mig", {}).items()) for ci in cis],
              "drm": list(g["drm"]) if g.get("drm") else None}
             for g in host["gpus"]]
     d = {"name": name, "gpus": gpus,

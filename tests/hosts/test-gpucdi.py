@@ -42,6 +42,9 @@ class Host:
         self.mknod = os.geteuid() == 0
         if self.mknod:
             args.append("--mknod")
+        else:
+            # Empty files stand where device nodes would be: gpucdi accepts them only when told.
+            os.environ["GPUCDI_ACCEPT_PLAIN_NODES"] = "1"
         r = run(args)
         if r.returncode != 0:
             raise RuntimeError(f"mkhost {name} failed: {r.stderr}")
@@ -90,7 +93,8 @@ def version_tuple(v):
 def check_spec_semantics(t, h, vendor, spec, hooked):
     """What the spec must say, derived from the host's definition."""
     what = f"{h.name} {vendor}"
-    gpus = [g for g in h.desc["gpus"] if g["vendor"] == vendor]
+    # An excluded GPU (GPU Excluded: Yes) is invisible to NVML and gets no device or index.
+    gpus = [g for g in h.desc["gpus"] if g["vendor"] == vendor and not g.get("excluded")]
     t.ok(spec.get("kind") == f"{vendor}.com/gpu", f"{what}: kind {vendor}.com/gpu", spec.get("kind"))
     v = spec.get("cdiVersion", "9")
     t.ok(version_tuple(v) <= (0, 5, 0), f"{what}: cdiVersion {v} is one podman 4.3 accepts (<= 0.5.0)")
@@ -98,6 +102,26 @@ def check_spec_semantics(t, h, vendor, spec, hooked):
     want_names = {str(i) for i in range(len(gpus))} | {g["addr"] for g in gpus} | {"all"}
     t.ok(want_names <= set(devices), f"{what}: devices named by index, PCI address and all",
          f"missing {sorted(want_names - set(devices))}")
+    excluded = [g for g in h.desc["gpus"] if g["vendor"] == vendor and g.get("excluded")]
+    leaked = [g["addr"] for g in excluded if g["addr"] in devices or g["nvidia_uuid"] in devices]
+    t.ok(not leaked and (not excluded or str(len(gpus)) not in devices),
+         f"{what}: excluded GPUs get no device ({len(excluded)} excluded)", f"{leaked} {sorted(devices)}")
+    # One device per MIG compute instance: the GPU's node and its GI and CI capability nodes.
+    problems = []
+    for i, g in enumerate(gpus):
+        for k, (gi, ci) in enumerate(g.get("mig") or []):
+            names = [f"{i}:{k}", f"{g['addr']}-gi{gi}-ci{ci}"]
+            for n in names:
+                d = devices.get(n)
+                got = sorted(x["path"] for x in (d or {}).get("containerEdits", {}).get("deviceNodes", []))
+                caps = [p for p in got if p.startswith("/dev/nvidia-caps/nvidia-cap")]
+                if len(got) != 3 or f"/dev/nvidia{g['nvidia_minor']}" not in got or len(caps) != 2:
+                    problems.append(f"MIG device {n}: {got}")
+    mig_names = [d for d in devices if ":" in d and not d.startswith(("0000", "GPU-"))]
+    want_migs = sum(len(g.get("mig") or []) for g in gpus)
+    t.ok(not problems and len(mig_names) == want_migs,
+         f"{what}: {want_migs} MIG devices, each with its GPU node and two capability nodes",
+         "\n".join(problems) + f" {mig_names}")
 
     def nodes(edits):
         return {n["path"]: n for n in (edits or {}).get("deviceNodes", [])}
@@ -352,6 +376,8 @@ def check_healthy(t, a, h, tmp):
         spec = specs.get(g.get("vendor"))
         if not spec:
             continue
+        if g.get("index") is None and (g.get("nvidia") or {}).get("excluded"):
+            continue  # no device, checked against the spec above
         dev = {d["name"]: d for d in spec.get("devices", [])}.get(str(g.get("index")))
         node = (f"/dev/nvidia{g['nvidia']['minor']}" if g.get("vendor") == "nvidia" and g.get("nvidia")
                 else (g.get("nodes") or {}).get("card"))

@@ -255,6 +255,7 @@ def check_host(t, mkhost, name, reference):
                 majors.setdefault(n, int(ma))
             def module(p):
                 for pattern, mod in ((r"nvidia-uvm", "nvidia-uvm"), (r"nvidia-caps/", "nvidia-caps"),
+                                     (r"nvidia-caps-imex-channels/", "nvidia-caps-imex-channels"),
                                      (r"kfd$", "kfd"), (r"dri/", "drm"), (r"nvidia", "nvidia")):
                     if re.match(pattern, p):
                         return mod

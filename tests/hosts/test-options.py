@@ -22,6 +22,8 @@ def main():
     ap.add_argument("--mkhost", required=True)
     a = ap.parse_args()
     t = Tap()
+    # The fixtures hold empty files where device nodes would be (no mknod): accept them as nodes.
+    os.environ["GPUCDI_ACCEPT_PLAIN_NODES"] = "1"
     tmp = tempfile.mkdtemp(prefix="gpucdi-options-")
     try:
         hosts = {}
@@ -68,6 +70,10 @@ def main():
         t.ok(fhs and not any(p.startswith("/run/opengl-driver/") for p in fhs)
              and "/usr/lib/x86_64-linux-gnu/libcuda.so.1" in fhs and "/usr/bin/nvidia-smi" in fhs,
              "--layout fhs: libraries in the multiarch dir, nvidia-smi in /usr/bin", fhs)
+        t.ok("/usr/lib64/libcuda.so.1" in fhs and "/usr/lib64/libnvidia-ml.so.1" in fhs
+             and not any(p.startswith("/usr/lib64/") and not p.startswith("/usr/lib64/lib") for p in fhs)
+             and "/usr/lib64/nvidia-smi" not in fhs,
+             "--layout fhs: the libraries also in /usr/lib64, which RHEL-family loaders search", fhs)
         both = cpaths(spec_of(gen("h100", "--output", "-")))
         t.ok(sorted(both) == sorted(nix + fhs), "default layout is both: the union of nix and fhs", "")
         lib64 = cpaths(spec_of(gen("h100", "--output", "-", "--layout", "fhs", "--fhs-libdir", "/usr/lib64")))
@@ -150,19 +156,26 @@ def main():
         had = os.path.exists(os.path.join(out, "gpucdi-intel.json"))
         shutil.rmtree(os.path.join(d, "sys", "class", "drm"))
         r = run([a.gpucdi, "generate", *iroots, "--output-dir", out])
-        t.ok(had and r.returncode == 0 and not os.path.exists(os.path.join(out, "gpucdi-intel.json"))
+        t.ok(had and r.returncode == 75 and not os.path.exists(os.path.join(out, "gpucdi-intel.json"))
              and "no device node" in r.stderr and "removed" in r.stdout,
-             "GPUs without device nodes get no spec, and the stale one is removed", r.stdout + r.stderr)
+             "GPUs without device nodes get no spec, the stale one is removed, exit 75 (incomplete)",
+             f"{r.returncode}\n{r.stdout}{r.stderr}")
         r = run([a.gpucdi, "generate", *iroots, "--output", "-"])
-        t.ok(r.returncode == 3 and r.stdout == "" and "no usable GPU" in r.stderr,
-             "--output with GPUs lacking device nodes writes nothing (exit 3)", r.stdout + r.stderr)
+        t.ok(r.returncode == 75 and r.stdout == "" and "no usable GPU" in r.stderr,
+             "--output with GPUs lacking device nodes writes nothing (exit 75)", r.stdout + r.stderr)
 
         # A GPU whose /dev/nvidiaN is missing gets no device: a spec naming an absent node would make
         # podman fail every container that asks for it.
         os.unlink(f"{tmp}/h100/dev/nvidia0")
-        r = gen("h100", "--output", "-")
-        t.ok(r.returncode == 3 and r.stdout == "" and "0000:00:06.0" in r.stderr and "device node" in r.stderr,
-             "h100 without /dev/nvidia0: no spec, a warning naming the GPU, exit 3", r.stderr)
+        r = gen("h100", "--output", "-", "--no-create-nodes")
+        t.ok(r.returncode == 75 and r.stdout == "" and "0000:00:06.0" in r.stderr and "dev/nvidia0 is missing" in r.stderr,
+             "h100 without /dev/nvidia0 (--no-create-nodes): no spec, a warning naming the GPU and node, exit 75",
+             f"{r.returncode}\n{r.stderr}")
+        # --output names: podman reads .json and .yaml; gpucdi writes JSON, so only .json.
+        for bad in ("/etc/cdi/nvidia.yaml", f"{tmp}/spec", f"{tmp}/x.yml"):
+            r = gen("h100", "--output", bad)
+            t.ok(r.returncode == 2 and ".json" in r.stderr and not os.path.exists(bad),
+                 f"--output {os.path.basename(bad)} is refused with a hint to use .json", r.stderr)
 
         # A loader JSON file naming its library by a host path is rewritten per layout; a broken one
         # is host data (exit 3) named in the message, and nothing is written.
