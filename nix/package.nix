@@ -1,5 +1,5 @@
 # gpucdi built with meson from the repository, against nixpkgs' pciutils, libdrm, jansson and
-# systemd's libudev. The tests that need neither root nor podman run in checkPhase.
+# systemd's libudev, and libyaml (to read other tools' YAML specs). The tests that need neither root nor podman run in checkPhase.
 { lib
 , stdenv
 , meson
@@ -9,6 +9,7 @@
 , pciutils
 , libdrm
 , jansson
+, libyaml
 , systemdLibs ? null
 , udev ? null
 , python3
@@ -22,7 +23,7 @@ stdenv.mkDerivation {
   inherit version src;
 
   nativeBuildInputs = [ meson ninja pkg-config scdoc ];
-  buildInputs = [ pciutils libdrm jansson (if systemdLibs != null then systemdLibs else udev) ];
+  buildInputs = [ pciutils libdrm jansson libyaml (if systemdLibs != null then systemdLibs else udev) ];
 
   # Test scripts start with #!/bin/bash or #!/usr/bin/python3, absent in the build sandbox.
   postPatch = ''
