@@ -12,6 +12,7 @@
 int pci_enumerate_gpus(const char *sysfs_root, struct gpu **ret_gpus, size_t *ret_n);
 /* "0000:00:06.0" -> numbers; -EINVAL unless the whole string is an address. */
 int pci_addr_parse(const char *s, unsigned *ret_domain, unsigned *ret_bus, unsigned *ret_dev, unsigned *ret_func);
+/* -1, 0 or 1: addresses by number, anything else by strcmp()'s sign, so compare(a, b) == -compare(b, a). */
 int pci_addr_compare(const char *a, const char *b);
 
 /* drm.c: card/render nodes of each GPU (libudev when sysfs_root is /sys, a sysfs walk otherwise),
