@@ -34,7 +34,7 @@ import sys
 NV_VERSION = "580.159.04"
 
 NV_VERSION_FILE = (
-    "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  {version}  Release Build  (nixbld@)  \n"
+    "NVRM version: NVIDIA UNIX Open Kernel Module for {arch}  {version}  Release Build  (nixbld@)  \n"
     "GCC version:  gcc version 15.3.0 (GCC) \n")
 
 # /proc/driver/nvidia/gpus/<pci>/information; the whitespace is the driver's.
@@ -194,7 +194,7 @@ NV_EGL_VENDOR_JSON = """{{
 MESA_ICD_JSON = """{{
     "ICD": {{
         "api_version": "1.3.255",
-        "library_path": "/usr/lib/x86_64-linux-gnu/{lib}"
+        "library_path": "/usr/lib/{triplet}/{lib}"
     }},
     "file_format_version": "1.0.0"
 }}
@@ -211,7 +211,25 @@ MESA_LIBS = [
     ("libvulkan_radeon.so", None), ("libvulkan_intel.so", None), ("libdrm.so.2", "libdrm.so.2.4.0"),
     ("libdrm_amdgpu.so.1", "libdrm_amdgpu.so.1.0.0"), ("libdrm_intel.so.1", "libdrm_intel.so.1.0.0"),
 ]
-MULTIARCH = "usr/lib/x86_64-linux-gnu"
+# What differs between the architectures a host can have (its "arch", default x86_64): Debian's
+# multiarch triplet, the ELF machine of its libraries (EM_X86_64, EM_AARCH64), glibc's ld.so.cache
+# flags (FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 or FLAG_AARCH64_LIB64, sysdeps/generic/ldconfig.h), the
+# dynamic loader and the name the NVIDIA kernel module gives the architecture in
+# /proc/driver/nvidia/version.
+ARCHES = {
+    "x86_64": {"triplet": "x86_64-linux-gnu", "elf_machine": 62, "ldcache_flags": 0x0303,
+               "ld_so": "ld-linux-x86-64.so.2", "ld_so_link": "usr/lib64", "nvrm": "x86_64"},
+    "aarch64": {"triplet": "aarch64-linux-gnu", "elf_machine": 183, "ldcache_flags": 0x0a03,
+                "ld_so": "ld-linux-aarch64.so.1", "ld_so_link": "usr/lib", "nvrm": "aarch64"},
+}
+
+
+def arch_of(host):
+    return ARCHES[host.get("arch", "x86_64")]
+
+
+def multiarch(host):
+    return f"usr/lib/{arch_of(host)['triplet']}"
 LDCONFIG_GENERATOR = "ldconfig (Debian GLIBC 2.36-9+deb12u14) stable release version 2.36"
 
 # ---------------------------------------------------------------------------------------------
@@ -262,6 +280,19 @@ INTEL_IGPU = {
     "boot_vga": 1, "drm": (0, 128), "by_path": True,
 }
 
+# arm64 GPUs. GH200: the Hopper GPU of a Grace Hopper superchip, a PCI function in its own domain
+# ("0009:01:00.0 3D controller [0302]: NVIDIA Corporation GH100 [GH200 480GB] [10de:2342]", the
+# lspci line of a GH200 node; pci.ids: 10de:2342 "GH100 [GH200 120GB / 480GB]"), model string
+# "NVIDIA GH200 480GB" as the driver reports it (clinfo on a GH200, driver 555.42.06). The
+# subsystem id, IRQ, UUID and VBIOS are made up in the same format.
+GH200 = {
+    "addr": "0009:01:00.0", "vendor": 0x10de, "device": 0x2342, "class": 0x030200,
+    "subsys": (0x10de, 0x16eb), "revision": 0xa1, "driver": "nvidia", "numa": 0, "irq": 118,
+    "link": ("32.0 GT/s PCIe", 16), "local_cpulist": "0-71",
+    "nvidia": {"minor": 0, "uuid": "GPU-6c1b5e0a-2f3d-4c79-9a8e-51d0b7e4c3a2",
+               "model": "NVIDIA GH200 480GB", "vbios": "96.00.74.00.11"},
+}
+
 # Per host: gpus (PCI devices; "drm": (card, render) minors; "by_path": udev's by-path links),
 # nvidia (kernel module version, driver files: version, layout local|ubuntu|nixos, modeset, caps,
 # uvm/caps majors), kfd (its dynamic major), simpledrm (a non-PCI card0), breaks (applied last),
@@ -307,6 +338,21 @@ HOSTS = {
         "gpus": [dict(RTX4090, addr="0000:01:00.0", drm=(0, 128))],
         "nvidia": {"module": NV_VERSION, "libs": NV_VERSION, "layout": "nixos", "modeset": True,
                    "caps": False, "uvm_major": 237, "caps_major": 236},
+    },
+    # arm64 (arch aarch64): a GH200 server with the driver from Ubuntu's arm64 (sbsa) packages,
+    # libraries under /usr/lib/aarch64-linux-gnu, no Tegra (no nvgpu, no /etc/nv_tegra_release);
+    # and an Ampere Altra server with a Radeon RX 7900 XTX under amdgpu (Altra's root ports are
+    # PCI domains of their own), Mesa's radeon_icd.aarch64.json naming the multiarch library.
+    "gh200": {
+        "arch": "aarch64",
+        "gpus": [GH200],
+        "nvidia": {"module": NV_VERSION, "libs": NV_VERSION, "layout": "ubuntu", "modeset": True,
+                   "caps": True, "uvm_major": 508, "caps_major": 507},
+    },
+    "ampere-amd": {
+        "arch": "aarch64",
+        "gpus": [dict(RX7900XTX, addr="0004:03:00.0", drm=(1, 128), by_path=True)],
+        "kfd": 509,
     },
     # User space of 575.57.08 left installed after the 580.159.04 module was loaded.
     "nvidia-mismatch": {
@@ -370,8 +416,9 @@ def symlink(target, path):
     os.symlink(target, path)
 
 
-def elf_shared_object(soname, needed=("libc.so.6",)):
-    """A minimal x86-64 ELF shared object: one PT_LOAD, a PT_DYNAMIC with DT_NEEDED, DT_SONAME,
+def elf_shared_object(soname, needed=("libc.so.6",), machine=62):
+    """A minimal 64-bit little-endian ELF shared object (EM_X86_64 unless machine says otherwise):
+    one PT_LOAD, a PT_DYNAMIC with DT_NEEDED, DT_SONAME,
     DT_STRTAB and DT_STRSZ. Enough for ldconfig and readelf; not loadable code."""
     strtab = b"\0"
     offs = {}
@@ -390,7 +437,7 @@ def elf_shared_object(soname, needed=("libc.so.6",)):
     dyn += struct.pack("<qQ", 0, 0)                    # DT_NULL
     size = dyn_off + len(dyn)
     ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
-    ehdr = ident + struct.pack("<HHIQQQIHHHHHH", 3, 62, 1, 0, ehdr_size, 0, 0,
+    ehdr = ident + struct.pack("<HHIQQQIHHHHHH", 3, machine, 1, 0, ehdr_size, 0, 0,
                                ehdr_size, phdr_size, 2, 64, 0, 0)
     pt_load = struct.pack("<IIQQQQQQ", 1, 4, 0, 0, 0, size, size, 0x1000)
     pt_dynamic = struct.pack("<IIQQQQQQ", 2, 6, dyn_off, dyn_off, dyn_off, len(dyn), len(dyn), 8)
@@ -432,7 +479,7 @@ CACHE_MAGIC = b"glibc-ld.so.cache1.1"
 CACHE_EXTENSION_MAGIC = 0xEAA42174
 
 
-def ldcache_bytes(entries, generator=LDCONFIG_GENERATOR):
+def ldcache_bytes(entries, generator=LDCONFIG_GENERATOR, flags=FLAG_ELF_LIBC6_X8664):
     """glibc's ld.so.cache, new format only ("glibc-ld.so.cache1.1"), little endian.
     entries: [(key, path)] in priority order for equal keys; sorted here the way ldconfig sorts
     them (descending _dl_cache_libcmp, stable), since ld.so searches the table by bisection."""
@@ -451,7 +498,7 @@ def ldcache_bytes(entries, generator=LDCONFIG_GENERATOR):
 
     table = b""
     for key, path in ordered:
-        table += struct.pack("<iIIIQ", FLAG_ELF_LIBC6_X8664, intern(key), intern(path), 0, 0)
+        table += struct.pack("<iIIIQ", flags, intern(key), intern(path), 0, 0)
     end = strings_start + len(strings)
     ext_offset = (end + 3) & ~3
     gen = generator.encode()
@@ -661,7 +708,7 @@ class DriverInstall:
             self.sharedir = "usr/local/nvidia/share"
             self.icd_lib_prefix = ""
         elif layout == "ubuntu":
-            self.libdir = MULTIARCH
+            self.libdir = multiarch(host)
             self.bindir = "usr/bin"
             self.sharedir = "usr/share"
             self.icd_lib_prefix = ""
@@ -696,7 +743,7 @@ def build_root(host, out, stub_libcuda):
     if host.get("nvidia"):
         cache += build_nvidia_root(host, root, stub_libcuda)
     if not nixos:
-        write(f"{root}/etc/ld.so.cache", ldcache_bytes(cache))
+        write(f"{root}/etc/ld.so.cache", ldcache_bytes(cache, flags=arch_of(host)["ldcache_flags"]))
     return cache
 
 
@@ -707,26 +754,33 @@ def build_fhs_root(host, root):
     for link, target in (("lib", "usr/lib"), ("bin", "usr/bin"), ("lib64", "usr/lib64")):
         symlink(target, os.path.join(root, link))
     cache = []
-    for soname, fname in SYSTEM_LIBS + (MESA_LIBS if has_mesa(host) else []):
+    arch = arch_of(host)
+    tri, libdir = arch["triplet"], multiarch(host)
+    system_libs = [(arch["ld_so"], None) if s.startswith("ld-") else (s, f) for s, f in SYSTEM_LIBS]
+    # Intel's Vulkan driver and libdrm_intel are built for x86 only (Debian: [amd64 i386 x32]).
+    mesa = [(s, f) for s, f in MESA_LIBS if tri.startswith("x86_64") or "intel" not in s]
+    for soname, fname in system_libs + (mesa if has_mesa(host) else []):
         fname = fname or soname
         needed = () if soname.startswith("ld-") else ("libc.so.6",)
-        write(f"{root}/{MULTIARCH}/{fname}", elf_shared_object(soname, needed), 0o755)
+        write(f"{root}/{libdir}/{fname}", elf_shared_object(soname, needed, arch["elf_machine"]), 0o755)
         if fname != soname:
-            symlink(fname, f"{root}/{MULTIARCH}/{soname}")
-        # ldconfig finds them through /lib/x86_64-linux-gnu first (ld.so.conf.d order).
-        cache.append((soname, f"/lib/x86_64-linux-gnu/{soname}"))
-    symlink("../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", f"{root}/usr/lib64/ld-linux-x86-64.so.2")
+            symlink(fname, f"{root}/{libdir}/{soname}")
+        # ldconfig finds them through /lib/<triplet> first (ld.so.conf.d order).
+        cache.append((soname, f"/lib/{tri}/{soname}"))
+    # /usr/lib64/ld-linux-x86-64.so.2 -> ../lib/x86_64-linux-gnu/...; /usr/lib/ld-linux-aarch64.so.1 -> aarch64-linux-gnu/...
+    symlink(os.path.relpath(f"/{libdir}/{arch['ld_so']}", f"/{arch['ld_so_link']}"),
+            f"{root}/{arch['ld_so_link']}/{arch['ld_so']}")
     write(f"{root}/etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n\n")
-    write(f"{root}/etc/ld.so.conf.d/x86_64-linux-gnu.conf",
-          "# Multiarch support\n/usr/local/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n")
+    write(f"{root}/etc/ld.so.conf.d/{tri}.conf",
+          f"# Multiarch support\n/usr/local/lib/{tri}\n/lib/{tri}\n/usr/lib/{tri}\n")
     for g in host["gpus"]:
         vendor = VENDORS[g["vendor"]]
         if vendor == "amd":
-            write(f"{root}/usr/share/vulkan/icd.d/radeon_icd.x86_64.json",
-                  MESA_ICD_JSON.format(lib="libvulkan_radeon.so"))
+            write(f"{root}/usr/share/vulkan/icd.d/radeon_icd.{host.get('arch', 'x86_64')}.json",
+                  MESA_ICD_JSON.format(lib="libvulkan_radeon.so", triplet=tri))
         elif vendor == "intel":
-            write(f"{root}/usr/share/vulkan/icd.d/intel_icd.x86_64.json",
-                  MESA_ICD_JSON.format(lib="libvulkan_intel.so"))
+            write(f"{root}/usr/share/vulkan/icd.d/intel_icd.{host.get('arch', 'x86_64')}.json",
+                  MESA_ICD_JSON.format(lib="libvulkan_intel.so", triplet=tri))
     if has_mesa(host):
         write(f"{root}/usr/share/glvnd/egl_vendor.d/50_mesa.json",
               '{\n    "file_format_version" : "1.0.0",\n    "ICD" : {\n        "library_path" : "libEGL_mesa.so.0"\n    }\n}\n')
@@ -747,7 +801,7 @@ def build_nvidia_root(host, root, stub_libcuda):
             shutil.copyfile(stub_libcuda, f"{libdir}/{fname}")
             os.chmod(f"{libdir}/{fname}", 0o755)
         else:
-            write(f"{libdir}/{fname}", elf_shared_object(soname), 0o755)
+            write(f"{libdir}/{fname}", elf_shared_object(soname, machine=arch_of(host)["elf_machine"]), 0o755)
         if soname != fname:
             symlink(fname, f"{libdir}/{soname}")
         if inst.layout != "ubuntu":
@@ -776,7 +830,7 @@ def build_nvidia_root(host, root, stub_libcuda):
                 cache_lib.append((n, f"/lib/{n}"))
     elif inst.layout == "ubuntu":
         for fname, soname, devlink in inst.lib_files():
-            cache_first.append((soname, f"/lib/x86_64-linux-gnu/{soname}"))
+            cache_first.append((soname, f"/lib/{arch_of(host)['triplet']}/{soname}"))
     elif inst.layout == "nixos":
         gd = "nix/store/" + hashlib.sha256(b"graphics-drivers").hexdigest()[:32] + "-graphics-drivers"
         for fname, soname, devlink in inst.lib_files():
@@ -798,7 +852,7 @@ def build_proc(host, out):
     if not nv:
         return
     d = f"{proc}/driver/nvidia"
-    write(f"{d}/version", NV_VERSION_FILE.format(version=nv["module"]), 0o444)
+    write(f"{d}/version", NV_VERSION_FILE.format(version=nv["module"], arch=arch_of(host)["nvrm"]), 0o444)
     write(f"{d}/params", NV_PARAMS, 0o444)
     if nv["caps"]:
         for path, minor, mode in NV_CAPS:
@@ -892,7 +946,7 @@ def describe(name):
              "nvidia_uuid": g["nvidia"]["uuid"] if "nvidia" in g else None,
              "drm": list(g["drm"]) if g.get("drm") else None}
             for g in host["gpus"]]
-    d = {"name": name, "gpus": gpus,
+    d = {"name": name, "arch": host.get("arch", "x86_64"), "multiarch": "/" + multiarch(host), "gpus": gpus,
          "vendors": sorted({g["vendor"] for g in gpus}),
          "nvidia_module": host["nvidia"]["module"] if host.get("nvidia") else None,
          "nvidia_libs": host["nvidia"]["libs"] if host.get("nvidia") else None,
