@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """gpucdi generate's options and usage errors, on fixture hosts from mkhost.py (TAP).
 
-usage: test-options.py --gpucdi BIN --mkhost MKHOST
+usage: test-options.py --gpucdi BIN --mkhost MKHOST [--arch CPU_FAMILY]
 """
 import argparse
 import json
@@ -20,7 +20,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gpucdi", required=True)
     ap.add_argument("--mkhost", required=True)
+    ap.add_argument("--arch", default="x86_64", help="the CPU family gpucdi is built for (meson's host_machine)")
     a = ap.parse_args()
+    if a.arch != "x86_64":
+        # An arm64 gpucdi rightly ignores the x86-64 libraries of these hosts' ld.so.cache.
+        print(f"1..0 # SKIP the option tests use x86_64 hosts; this gpucdi is built for {a.arch}")
+        return 0
     t = Tap()
     tmp = tempfile.mkdtemp(prefix="gpucdi-options-")
     try:
