@@ -30,3 +30,6 @@ int nvidia_probe(const char *proc_root, int dev_fd, struct host *h);
 
 /* probe.c: stat <dev_fd>/<name>; -ENOENT if absent, without logging. */
 int devnode_stat(int dev_fd, const char *name, struct devnode *ret);
+
+/* render.c: render nodes of drivers without a vendor spec, into h->render_gpus. */
+int render_probe(const char *sysfs_root, int dev_fd, struct host *h);

@@ -86,6 +86,7 @@ void host_free(struct host *h) {
                 return;
         free(h->gpus);
         free(h->nv_ctl_nodes);
+        free(h->render_gpus);
         free(h);
 }
 
@@ -135,6 +136,10 @@ int probe_host(const struct probe_roots *roots, struct host **ret) {
                 h->has_kfd = true;
         else if (r != -ENOENT)
                 return log_error_errno(r, "Failed to stat %s/kfd: %m", dev);
+
+        r = render_probe(sysfs, dev_fd, h);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(h);
         return 0;
