@@ -45,12 +45,12 @@ static int stable_id(const char *devpath, const char *bus, char *ret, size_t ret
                 if (!parent)
                         return -ENOMEM;
                 *strrchr(parent, '/') = 0; /* realpath(): absolute, so there is a '/' */
-                const char *p = strrchr(parent, '/');
-                p = p ? p + 1 : parent;
-                unsigned d, b, s, f;
-                if (pci_addr_parse(p, &d, &b, &s, &f) < 0)
-                        return -ENOENT; /* virtio-mmio: no stable bus name */
-                return snprintf(ret, ret_size, "pci-%s", p) < (int) ret_size ? 0 : -ENAMETOOLONG;
+                /* virtio-pci's PCI function, or virtio-mmio's platform device */
+                char link[PATH_MAX], pbus[32];
+                if (snprintf(link, sizeof link, "%s/subsystem", parent) >= (int) sizeof link ||
+                    link_basename(link, pbus, sizeof pbus) < 0 || streq(pbus, "virtio"))
+                        return -ENOENT;
+                return stable_id(parent, pbus, ret, ret_size);
         }
         return snprintf(ret, ret_size, "%s-%s", bus, name) < (int) ret_size ? 0 : -ENAMETOOLONG;
 }

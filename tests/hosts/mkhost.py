@@ -354,6 +354,33 @@ HOSTS = {
         "gpus": [dict(RX7900XTX, addr="0004:03:00.0", drm=(1, 128), by_path=True)],
         "kfd": 509,
     },
+    # Render-node GPUs of other drivers (gpucdi.io/render). "render": [(parent sysfs path, its bus,
+    # its driver, virtio child or None, DRM driver, card minor or None, render minor, by-path name)].
+    # A QEMU/KVM x86_64 VM with virtio-vga-gl: virtio-pci on 0000:00:02.0 (1af4:1050, "Virtio 1.0
+    # GPU" in pci.ids), virtio_gpu bound to virtio0 below it, card0 and renderD128.
+    "virtio-vm": {
+        "gpus": [],
+        "render": [("/devices/pci0000:00/0000:00:02.0", "pci", "virtio-pci", "virtio0", "virtio_gpu", 0, 128,
+                    "pci-0000:00:02.0")],
+        "virtio_pci": {"addr": "0000:00:02.0", "vendor": 0x1af4, "device": 0x1050, "class": 0x030000,
+                       "subsys": (0x1af4, 0x1100), "revision": 0x01, "irq": 11},
+    },
+    # podman machine with the libkrun provider on Apple Silicon (krunkit): an aarch64 guest whose
+    # virtio-gpu (Venus enabled: containers/krunkit#2) sits on virtio-mmio, as libkrun's devices do;
+    # containers get its renderD128 (ericcurtin/podman-ollama#37). The MMIO address is made up.
+    "libkrun-vm": {
+        "arch": "aarch64", "gpus": [],
+        "render": [("/devices/platform/a003e00.virtio_mmio", "platform", "virtio-mmio", "virtio1", "virtio_gpu",
+                    0, 128, "platform-a003e00.virtio_mmio")],
+    },
+    # Asahi Linux on an M1: the AGX GPU is the platform device 206400000.gpu (the device tree's
+    # gpu@206400000) under the render-only driver "asahi"; the display controller's card0 belongs
+    # to another driver and is not the GPU.
+    "asahi-m1": {
+        "arch": "aarch64", "gpus": [],
+        "render": [("/devices/platform/soc@200000000/206400000.gpu", "platform", "asahi", None, "asahi",
+                    None, 128, "platform-206400000.gpu")],
+    },
     # User space of 575.57.08 left installed after the 580.159.04 module was loaded.
     "nvidia-mismatch": {
         "base": "h100",
@@ -565,7 +592,8 @@ class SysDevice:
         if self.node:
             kernel_props.append(("DEVNAME", self.node))
         write(os.path.join(d, "uevent"), "".join(f"{k}={v}\n" for k, v in kernel_props))
-        subsys_dir = {"pci": "/bus/pci", "drm": "/class/drm", "platform": "/bus/platform"}[self.subsystem]
+        subsys_dir = {"pci": "/bus/pci", "drm": "/class/drm", "platform": "/bus/platform",
+                      "virtio": "/bus/virtio"}[self.subsystem]
         os.makedirs(sysroot + subsys_dir, exist_ok=True)
         symlink(self.rel(subsys_dir), os.path.join(d, "subsystem"))
         for n, t in self.links:
@@ -575,7 +603,7 @@ class SysDevice:
             if not os.path.exists(sysroot + p):
                 write(sysroot + p, v)
         name = os.path.basename(self.path)
-        if self.subsystem in ("pci", "platform"):
+        if self.subsystem in ("pci", "platform", "virtio"):
             symlink(os.path.relpath(self.path, f"{subsys_dir}/devices"),
                     f"{sysroot}{subsys_dir}/devices/{name}")
         else:
@@ -642,6 +670,42 @@ def pci_sysdevices(host):
     return devs
 
 
+def render_sysdevices(host):
+    """The devices of host["render"]: parent (PCI or platform), virtio child, DRM nodes."""
+    devs = []
+    for parent, bus, pdriver, virtio, driver, card, render, _ in host.get("render", []):
+        drm_parent = f"{parent}/{virtio}" if virtio else parent
+        for kind, minor in (("card", card), ("renderD", render)):
+            if minor is None:
+                continue
+            name = f"{kind}{minor}"
+            devs.append(SysDevice(f"{drm_parent}/drm/{name}", "drm",
+                                  [("DEVNAME", f"/dev/dri/{name}"), ("DEVTYPE", "drm_minor"),
+                                   ("MAJOR", "226"), ("MINOR", str(minor))],
+                                  [("dev", f"226:{minor}\n")], links=[("device", drm_parent)], node=f"dri/{name}"))
+        if virtio:
+            devs.append(SysDevice(drm_parent, "virtio", [("DRIVER", driver), ("MODALIAS", "virtio:d00000010v00001AF4")],
+                                  [("device", "0x0010\n"), ("vendor", "0x1af4\n")],
+                                  links=[("driver", f"/bus/virtio/drivers/{driver}")],
+                                  extra=[(f"/bus/virtio/drivers/{driver}/uevent", "")]))
+        if bus == "pci":
+            g = host["virtio_pci"]
+            cls = g["class"]
+            attrs = [("vendor", f"0x{g['vendor']:04x}\n"), ("device", f"0x{g['device']:04x}\n"),
+                     ("class", f"0x{cls:06x}\n"), ("subsystem_vendor", f"0x{g['subsys'][0]:04x}\n"),
+                     ("subsystem_device", f"0x{g['subsys'][1]:04x}\n"), ("revision", f"0x{g['revision']:02x}\n"),
+                     ("irq", f"{g['irq']}\n"), ("numa_node", "-1\n")]
+            devs.append(SysDevice(parent, "pci", [("DRIVER", pdriver), ("PCI_SLOT_NAME", g["addr"])], attrs,
+                                  links=[("driver", f"/bus/pci/drivers/{pdriver}")],
+                                  binattrs=[("config", pci_config(g))],
+                                  extra=[(f"/bus/pci/drivers/{pdriver}/uevent", "")]))
+        else:
+            devs.append(SysDevice(parent, "platform", [("DRIVER", pdriver)], [("driver_override", "(null)\n")],
+                                  links=[("driver", f"/bus/platform/drivers/{pdriver}")],
+                                  extra=[(f"/bus/platform/drivers/{pdriver}/uevent", "")]))
+    return devs
+
+
 def nvidia_gpus(host):
     return [g for g in host["gpus"] if "nvidia" in g]
 
@@ -656,7 +720,7 @@ def char_devices(host):
             majors += [(nv["caps_major"], "nvidia-caps"), (nv["caps_major"] + 1, "nvidia-caps-imex-channels")]
         if nv["modeset"]:
             majors.append((195, "nvidia-modeset"))
-    if any(g.get("drm") for g in host["gpus"]) or host.get("simpledrm"):
+    if any(g.get("drm") for g in host["gpus"]) or host.get("simpledrm") or host.get("render"):
         majors.append((226, "drm"))
     if host.get("kfd"):
         majors.append((host["kfd"], "kfd"))
@@ -692,6 +756,11 @@ def device_nodes(host):
                       (f"dri/by-path/pci-{g['addr']}-render", f"../renderD{render}")]
     if host.get("kfd"):
         nodes.append(("kfd", host["kfd"], 0, 0o666))
+    for _, _, _, _, _, card, render, by_path in host.get("render", []):
+        if card is not None:
+            nodes.append((f"dri/card{card}", 226, card, 0o660))
+        nodes.append((f"dri/renderD{render}", 226, render, 0o666))
+        links.append((f"dri/by-path/{by_path}-render", f"../renderD{render}"))
     return nodes, links
 
 
@@ -880,7 +949,7 @@ def build_dev(host, out, mknod):
 
 
 def build_sys(host, out):
-    devs = pci_sysdevices(host)
+    devs = pci_sysdevices(host) + render_sysdevices(host)
     with open(os.path.join(out, "sys.umockdev"), "w") as f:
         f.write("\n".join(d.umockdev() for d in devs))
     sysroot = os.path.join(out, "sys")
@@ -947,7 +1016,14 @@ def describe(name):
              "drm": list(g["drm"]) if g.get("drm") else None}
             for g in host["gpus"]]
     d = {"name": name, "arch": host.get("arch", "x86_64"), "multiarch": "/" + multiarch(host), "gpus": gpus,
-         "vendors": sorted({g["vendor"] for g in gpus}),
+         "vendors": sorted({g["vendor"] for g in gpus}) + (["render"] if host.get("render") else []),
+         "render": [{"node": f"/dev/dri/renderD{r[6]}", "id": r[7], "driver": r[4]} for r in host.get("render", [])],
+         # every PCI function of the host (GPUs and a virtio GPU's), as lspci -n -D lists them
+         "pci_devices": sorted([[g["addr"], f"{g['class'] >> 8:04x}", f"{g['vendor']:04x}:{g['device']:04x}", g["driver"]]
+                                for g in host["gpus"]] +
+                               [[host["virtio_pci"]["addr"], f"{host['virtio_pci']['class'] >> 8:04x}",
+                                 f"{host['virtio_pci']['vendor']:04x}:{host['virtio_pci']['device']:04x}", r[2]]
+                                for r in host.get("render", []) if r[1] == "pci"]),
          "nvidia_module": host["nvidia"]["module"] if host.get("nvidia") else None,
          "nvidia_libs": host["nvidia"]["libs"] if host.get("nvidia") else None,
          "nvidia_layout": host["nvidia"]["layout"] if host.get("nvidia") else None,
