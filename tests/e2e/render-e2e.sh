@@ -59,8 +59,8 @@ ln -s busybox "$root/bin/sh"
 probe='set -e; cd /dev/dri; for f in *; do echo "$f $(stat -c %F:%t:%T "$f")"; done'
 run() {
         # explicit limits: runc may not raise them past this machine's (as in podman-e2e.sh)
-        podman run --rm --runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network none \
-                --rootfs "$root" "$@" /bin/busybox sh -c "$probe" 2>&1
+        podman run --rm --runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network none "$@" \
+                --rootfs "$root" /bin/busybox sh -c "$probe" 2>&1
 }
 
 for host in virtio-vm libkrun-vm asahi-m1; do
