@@ -6,6 +6,7 @@
 #include "driverfiles.h"
 #include "generate.h"
 #include "probe.h"
+#include "render.h"
 #include "spec.h"
 #include "specdir.h"
 #include "util.h"
@@ -35,7 +36,7 @@ static struct {
         bool json;
         const char *output_dir;
         const char *output;
-        unsigned vendors;          /* bit per enum gpu_vendor; 0 = all */
+        unsigned vendors;          /* bit per enum gpu_vendor and CDI_SPEC_RENDER; 0 = all */
         enum cdi_layout layout;
         const char *fhs_libdir;
         const char *hook_path;
@@ -100,7 +101,7 @@ static const char *const usage_text =
         "Generate options:\n"
         "  --output-dir DIR      directory for the specs (default " GPUCDI_CDI_DIR ")\n"
         "  --output FILE|-       write the one vendor's spec to FILE or stdout\n"
-        "  --vendor LIST         nvidia,amd,intel (default: every vendor present)\n"
+        "  --vendor LIST         nvidia,amd,intel,render (default: every vendor present)\n"
         "  --layout nix|fhs|both where driver files appear in containers (default both)\n"
         "  --fhs-libdir DIR      FHS library directory (default: this architecture's multiarch dir)\n"
         "  --hook-path PATH      the prestart hook to inject (default " GPUCDI_HOOK_PATH ")\n"
@@ -132,9 +133,12 @@ static int parse_vendors(const char *list) {
         unsigned picked = 0;
         for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 enum gpu_vendor v;
-                if (gpu_vendor_from_name(t, &v) < 0)
+                if (streq(t, CDI_RENDER_NAME))
+                        picked |= 1u << CDI_SPEC_RENDER;
+                else if (gpu_vendor_from_name(t, &v) < 0)
                         return -EINVAL;
-                picked |= 1u << v;
+                else
+                        picked |= 1u << v;
         }
         if (picked == 0) /* "" or ",": 0 would mean every vendor */
                 return -EINVAL;
@@ -207,7 +211,7 @@ static int parse_options(int argc, char *argv[], const struct option *opts, cons
                         break;
                 case OPT_VENDOR:
                         if (parse_vendors(optarg) < 0)
-                                return usage_error("--vendor '%s': expected a list of nvidia, amd, intel", optarg);
+                                return usage_error("--vendor '%s': expected a list of nvidia, amd, intel, render", optarg);
                         break;
                 case OPT_LAYOUT:
                         if (cdi_layout_from_string(optarg, &arg.layout) < 0)
@@ -282,7 +286,7 @@ static int verb_probe(int argc, char *argv[]) {
         return EXIT_SUCCESS;
 }
 
-static bool vendor_selected(enum gpu_vendor v) {
+static bool vendor_selected(int v) {
         return arg.vendors == 0 || (arg.vendors & (1u << v));
 }
 
@@ -291,10 +295,10 @@ static int write_error_exit(int r) {
 }
 
 /* --output FILE|-: exactly one vendor's spec. */
-static int emit_single(json_t *const specs[_GPU_VENDOR_MAX], bool incomplete) {
+static int emit_single(json_t *const specs[_CDI_SPEC_MAX], bool incomplete) {
         const json_t *only = NULL;
         size_t n = 0;
-        for (int v = 0; v < _GPU_VENDOR_MAX; v++)
+        for (int v = 0; v < _CDI_SPEC_MAX; v++)
                 if (specs[v]) {
                         only = specs[v];
                         n++;
@@ -338,23 +342,23 @@ static int emit_single(json_t *const specs[_GPU_VENDOR_MAX], bool incomplete) {
 
 /* --output-dir: one file per vendor present; our own file of an absent vendor is removed. All specs
  * are built before the first write, so a failure leaves every existing spec as it was. */
-static int emit_dir(json_t *const specs[_GPU_VENDOR_MAX]) {
+static int emit_dir(json_t *const specs[_CDI_SPEC_MAX]) {
         _cleanup_close_ int lock = -EBADF;
         int r = cdi_dir_lock(arg.output_dir, &lock);
         if (r < 0)
                 return write_error_exit(r);
 
-        char *texts[_GPU_VENDOR_MAX] = {};
+        char *texts[_CDI_SPEC_MAX] = {};
         int ret = EXIT_SUCCESS;
-        for (int v = 0; v < _GPU_VENDOR_MAX; v++)
+        for (int v = 0; v < _CDI_SPEC_MAX; v++)
                 if (specs[v] && cdi_spec_dump(specs[v], &texts[v]) < 0)
                         ret = EXIT_FAILURE;
 
-        for (int v = 0; ret == EXIT_SUCCESS && v < _GPU_VENDOR_MAX; v++) {
+        for (int v = 0; ret == EXIT_SUCCESS && v < _CDI_SPEC_MAX; v++) {
                 if (!vendor_selected(v))
                         continue;
                 _cleanup_free_ char *name = NULL;
-                if (cdi_spec_filename(v, &name) < 0) {
+                if (cdi_spec_slot_filename(v, &name) < 0) {
                         ret = EXIT_FAILURE;
                         break;
                 }
@@ -366,13 +370,13 @@ static int emit_dir(json_t *const specs[_GPU_VENDOR_MAX]) {
                 } else {
                         r = cdi_spec_remove(arg.output_dir, name, &changed);
                         if (r >= 0 && changed)
-                                printf("%s/%s: removed (no %s GPU)\n", arg.output_dir, name, gpu_vendor_name(v));
+                                printf("%s/%s: removed (no %s GPU)\n", arg.output_dir, name, cdi_spec_slot_name(v));
                 }
                 if (r < 0)
                         ret = write_error_exit(r);
         }
         bool any = false;
-        for (int v = 0; v < _GPU_VENDOR_MAX; v++) {
+        for (int v = 0; v < _CDI_SPEC_MAX; v++) {
                 any |= texts[v] != NULL;
                 free(texts[v]);
         }
@@ -387,7 +391,7 @@ static int emit_dir(json_t *const specs[_GPU_VENDOR_MAX]) {
 
 /* Other tools' specs (nvidia-ctk's nvidia.yaml, AMD's amd.json) defining our devices: podman then
  * refuses or shadows ours. Warn with the file and the fix; writing goes on. */
-static void warn_clashes(json_t *const specs[_GPU_VENDOR_MAX]) {
+static void warn_clashes(json_t *const specs[_CDI_SPEC_MAX]) {
         const char *dirs[MAX_DRIVER_ROOTS + 4];
         size_t n = 0;
         const char *out_dir = arg.output_dir;
@@ -410,7 +414,7 @@ static void warn_clashes(json_t *const specs[_GPU_VENDOR_MAX]) {
                         dirs[n++] = out_dir;
         }
         dirs[n] = NULL;
-        for (int v = 0; v < _GPU_VENDOR_MAX; v++) {
+        for (int v = 0; v < _CDI_SPEC_MAX; v++) {
                 if (!specs[v])
                         continue;
                 _cleanup_free_ char *name = NULL;
@@ -418,7 +422,7 @@ static void warn_clashes(json_t *const specs[_GPU_VENDOR_MAX]) {
                 if (arg.output && !streq(arg.output, "-")) {
                         const char *slash = strrchr(arg.output, '/');
                         own_name = slash ? slash + 1 : arg.output;
-                } else if (!arg.output && cdi_spec_filename(v, &name) >= 0)
+                } else if (!arg.output && cdi_spec_slot_filename(v, &name) >= 0)
                         own_name = name;
                 (void) cdi_warn_clashes(dirs, out_dir ? out_dir : "/nonexistent", own_name ? own_name : "-", specs[v]);
         }
@@ -509,7 +513,7 @@ static int verb_generate(int argc, char *argv[]) {
                 .cdi_version = arg.cdi_version,
                 .state_dir = arg.state_dir,
         };
-        json_t *specs[_GPU_VENDOR_MAX] = {};
+        json_t *specs[_CDI_SPEC_MAX] = {};
         _cleanup_(aux_files_clear) struct aux_files aux = {};
         int ret = EXIT_SUCCESS;
         bool incomplete = false;
@@ -524,6 +528,11 @@ static int verb_generate(int argc, char *argv[]) {
                 if (r < 0)
                         ret = r == -EINVAL ? EXIT_USAGE : r == -EBADMSG || r == -ENXIO ? EXIT_HOST_DATA : EXIT_FAILURE;
         }
+        if (ret == EXIT_SUCCESS && vendor_selected(CDI_SPEC_RENDER)) {
+                r = cdi_generate_render_spec(h, &gopts, &specs[CDI_SPEC_RENDER]);
+                if (r < 0 && r != -ENODEV)
+                        ret = r == -EINVAL ? EXIT_USAGE : EXIT_FAILURE;
+        }
         if (ret == EXIT_SUCCESS)
                 warn_clashes(specs);
         /* Files a spec mounts exist before the spec that names them. */
@@ -531,7 +540,7 @@ static int verb_generate(int argc, char *argv[]) {
                 ret = write_aux(&aux);
         if (ret == EXIT_SUCCESS)
                 ret = arg.output ? emit_single(specs, incomplete) : emit_dir(specs);
-        for (int v = 0; v < _GPU_VENDOR_MAX; v++)
+        for (int v = 0; v < _CDI_SPEC_MAX; v++)
                 json_decref(specs[v]);
         if (ret == EXIT_SUCCESS && incomplete) {
                 log_msg("notice", "the specs are incomplete (see the warnings above); exit status %d", EXIT_INCOMPLETE);

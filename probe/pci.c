@@ -59,8 +59,12 @@ int pci_addr_parse(const char *s, unsigned *ret_domain, unsigned *ret_bus, unsig
 
 int pci_addr_compare(const char *a, const char *b) {
         unsigned da, ba, sa, fa, db, bb, sb, fb;
-        if (pci_addr_parse(a, &da, &ba, &sa, &fa) < 0 || pci_addr_parse(b, &db, &bb, &sb, &fb) < 0)
-                return strcmp(a, b);
+        if (pci_addr_parse(a, &da, &ba, &sa, &fa) < 0 || pci_addr_parse(b, &db, &bb, &sb, &fb) < 0) {
+                /* strcmp() promises only the sign: glibc's aarch64 version returns other magnitudes
+                 * for (a, b) than for (b, a), so pass on the sign alone. */
+                int r = strcmp(a, b);
+                return (r > 0) - (r < 0);
+        }
         uint64_t ka = (uint64_t) da << 16 | ba << 8 | sa << 3 | fa;
         uint64_t kb = (uint64_t) db << 16 | bb << 8 | sb << 3 | fb;
         return ka < kb ? -1 : ka > kb;

@@ -14,6 +14,7 @@
 int pci_enumerate_gpus(const char *sysfs_root, struct gpu **ret_gpus, size_t *ret_n);
 /* "0000:00:06.0" -> numbers; -EINVAL unless the whole string is an address. */
 int pci_addr_parse(const char *s, unsigned *ret_domain, unsigned *ret_bus, unsigned *ret_dev, unsigned *ret_func);
+/* -1, 0 or 1: addresses by number, anything else by strcmp()'s sign, so compare(a, b) == -compare(b, a). */
 int pci_addr_compare(const char *a, const char *b);
 
 /* drm.c: card/render nodes of each GPU (libudev when sysfs_root is /sys, a sysfs walk otherwise),
@@ -43,3 +44,6 @@ int proc_devices_read(const char *proc_root, struct host *h);
 /* nvcaps.c: /proc/driver/nvidia/capabilities (MIG instances per GPU) and the IMEX channel nodes. */
 int nvidia_caps_parse(const char *text, size_t size, const char *path, unsigned *ret_minor, mode_t *ret_mode);
 int nvidia_probe_caps(const char *proc_root, int dev_fd, struct host *h);
+
+/* render.c: render nodes of drivers without a vendor spec, into h->render_gpus. */
+int render_probe(const char *sysfs_root, int dev_fd, struct host *h);

@@ -74,6 +74,7 @@ void host_free(struct host *h) {
         free(h->nv_ctl_nodes);
         free(h->imex_channels);
         free(h->chrdevs);
+        free(h->render_gpus);
         free(h);
 }
 
@@ -135,6 +136,10 @@ int probe_host(const struct probe_roots *roots, struct host **ret) {
         if (h->kfd_node.state == DEVNODE_MISSING && kfd_major < 0)
                 h->kfd_node.path[0] = 0; /* neither the kernel nor /dev has it */
         h->has_kfd = h->kfd_node.state != DEVNODE_MISSING;
+
+        r = render_probe(sysfs, dev_fd, h);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(h);
         return 0;

@@ -93,6 +93,16 @@ struct gpu {
         struct devnode card, render;
 };
 
+/* A DRM render node of a driver no vendor spec serves (virtio_gpu, asahi, panfrost, msm, ...). */
+struct render_gpu {
+        struct devnode node;             /* "/dev/dri/renderD128" as stat'ed under the dev root */
+        int minor;                       /* 128.. */
+        char driver[64];                 /* "virtio_gpu", "asahi" */
+        char bus[32];                    /* the device's bus: "virtio", "platform", "pci" */
+        char id[128];                    /* udev's path_id name: "pci-0000:00:02.0", "platform-206400000.gpu";
+                                          * "" where it has none (virtio-mmio) */
+};
+
 struct host {
         struct gpu *gpus;                /* sorted by PCI address */
         size_t n_gpus;
@@ -109,6 +119,9 @@ struct host {
         /* AMD */
         bool has_kfd;                    /* /dev/kfd */
         struct devnode kfd_node;         /* its stat, path "" if absent */
+        /* Render nodes of other drivers, by minor (render.c) */
+        struct render_gpu *render_gpus;
+        size_t n_render_gpus;
 };
 
 /* Enumerate the host. Missing vendor files are not errors (a GPU without its driver still shows);

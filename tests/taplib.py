@@ -32,3 +32,11 @@ class Tap:
 
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def host_exe(path):
+    """The command that runs a program built for the host machine: in a cross build meson's
+    exe_wrapper (it sets MESON_EXE_WRAPPER for every test, e.g. qemu-aarch64-static) runs it."""
+    import os
+    import shlex
+    return shlex.split(os.environ.get("MESON_EXE_WRAPPER", "")) + [path]

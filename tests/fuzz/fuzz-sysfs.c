@@ -113,7 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* The string parsers on their own, with the address as sysfs spells it and as given. */
         unsigned d, b, s, f;
         (void) pci_addr_parse(addr, &d, &b, &s, &f);
-        if (pci_addr_compare(addr, "0000:00:06.0") != -pci_addr_compare("0000:00:06.0", addr))
+        int c = pci_addr_compare(addr, "0000:00:06.0");
+        if (c < -1 || c > 1 || c != -pci_addr_compare("0000:00:06.0", addr))
                 abort();
 
         rm_tree(root);

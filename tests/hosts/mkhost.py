@@ -34,7 +34,7 @@ import sys
 NV_VERSION = "580.159.04"
 
 NV_VERSION_FILE = (
-    "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  {version}  Release Build  (nixbld@)  \n"
+    "NVRM version: NVIDIA UNIX Open Kernel Module for {arch}  {version}  Release Build  (nixbld@)  \n"
     "GCC version:  gcc version 15.3.0 (GCC) \n")
 
 # /proc/driver/nvidia/gpus/<pci>/information; the whitespace is the driver's.
@@ -217,7 +217,7 @@ NV_EGL_VENDOR_JSON = """{{
 MESA_ICD_JSON = """{{
     "ICD": {{
         "api_version": "1.3.255",
-        "library_path": "/usr/lib/x86_64-linux-gnu/{lib}"
+        "library_path": "/usr/lib/{triplet}/{lib}"
     }},
     "file_format_version": "1.0.0"
 }}
@@ -234,7 +234,25 @@ MESA_LIBS = [
     ("libvulkan_radeon.so", None), ("libvulkan_intel.so", None), ("libdrm.so.2", "libdrm.so.2.4.0"),
     ("libdrm_amdgpu.so.1", "libdrm_amdgpu.so.1.0.0"), ("libdrm_intel.so.1", "libdrm_intel.so.1.0.0"),
 ]
-MULTIARCH = "usr/lib/x86_64-linux-gnu"
+# What differs between the architectures a host can have (its "arch", default x86_64): Debian's
+# multiarch triplet, the ELF machine of its libraries (EM_X86_64, EM_AARCH64), glibc's ld.so.cache
+# flags (FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 or FLAG_AARCH64_LIB64, sysdeps/generic/ldconfig.h), the
+# dynamic loader and the name the NVIDIA kernel module gives the architecture in
+# /proc/driver/nvidia/version.
+ARCHES = {
+    "x86_64": {"triplet": "x86_64-linux-gnu", "elf_machine": 62, "ldcache_flags": 0x0303,
+               "ld_so": "ld-linux-x86-64.so.2", "ld_so_link": "usr/lib64", "nvrm": "x86_64"},
+    "aarch64": {"triplet": "aarch64-linux-gnu", "elf_machine": 183, "ldcache_flags": 0x0a03,
+                "ld_so": "ld-linux-aarch64.so.1", "ld_so_link": "usr/lib", "nvrm": "aarch64"},
+}
+
+
+def arch_of(host):
+    return ARCHES[host.get("arch", "x86_64")]
+
+
+def multiarch(host):
+    return f"usr/lib/{arch_of(host)['triplet']}"
 LDCONFIG_GENERATOR = "ldconfig (Debian GLIBC 2.36-9+deb12u14) stable release version 2.36"
 
 # ---------------------------------------------------------------------------------------------
@@ -284,6 +302,19 @@ INTEL_IGPU = {
     "addr": "0000:00:02.0", "vendor": 0x8086, "device": 0xa7a0, "class": 0x030000,
     "subsys": (0x17aa, 0x22e8), "revision": 0x04, "driver": "i915", "numa": -1, "irq": 190,
     "boot_vga": 1, "drm": (0, 128), "by_path": True,
+}
+
+# arm64 GPUs. GH200: the Hopper GPU of a Grace Hopper superchip, a PCI function in its own domain
+# ("0009:01:00.0 3D controller [0302]: NVIDIA Corporation GH100 [GH200 480GB] [10de:2342]", the
+# lspci line of a GH200 node; pci.ids: 10de:2342 "GH100 [GH200 120GB / 480GB]"), model string
+# "NVIDIA GH200 480GB" as the driver reports it (clinfo on a GH200, driver 555.42.06). The
+# subsystem id, IRQ, UUID and VBIOS are made up in the same format.
+GH200 = {
+    "addr": "0009:01:00.0", "vendor": 0x10de, "device": 0x2342, "class": 0x030200,
+    "subsys": (0x10de, 0x16eb), "revision": 0xa1, "driver": "nvidia", "numa": 0, "irq": 118,
+    "link": ("32.0 GT/s PCIe", 16), "local_cpulist": "0-71",
+    "nvidia": {"minor": 0, "uuid": "GPU-6c1b5e0a-2f3d-4c79-9a8e-51d0b7e4c3a2",
+               "model": "NVIDIA GH200 480GB", "vbios": "96.00.74.00.11"},
 }
 
 # Per host: gpus (PCI devices; "drm": (card, render) minors; "by_path": udev's by-path links),
@@ -345,6 +376,48 @@ HOSTS = {
         "gpus": [dict(RTX4090, addr="0000:01:00.0", drm=(0, 128))],
         "nvidia": {"module": NV_VERSION, "libs": NV_VERSION, "layout": "nixos", "modeset": True,
                    "caps": False, "uvm_major": 237, "caps_major": 236},
+    },
+    # arm64 (arch aarch64): a GH200 server with the driver from Ubuntu's arm64 (sbsa) packages,
+    # libraries under /usr/lib/aarch64-linux-gnu, no Tegra (no nvgpu, no /etc/nv_tegra_release);
+    # and an Ampere Altra server with a Radeon RX 7900 XTX under amdgpu (Altra's root ports are
+    # PCI domains of their own), Mesa's radeon_icd.aarch64.json naming the multiarch library.
+    "gh200": {
+        "arch": "aarch64",
+        "gpus": [GH200],
+        "nvidia": {"module": NV_VERSION, "libs": NV_VERSION, "layout": "ubuntu", "modeset": True,
+                   "caps": True, "uvm_major": 508, "caps_major": 507},
+    },
+    "ampere-amd": {
+        "arch": "aarch64",
+        "gpus": [dict(RX7900XTX, addr="0004:03:00.0", drm=(1, 128), by_path=True)],
+        "kfd": 509,
+    },
+    # Render-node GPUs of other drivers (gpucdi.io/render). "render": [(parent sysfs path, its bus,
+    # its driver, virtio child or None, DRM driver, card minor or None, render minor, by-path name)].
+    # A QEMU/KVM x86_64 VM with virtio-vga-gl: virtio-pci on 0000:00:02.0 (1af4:1050, "Virtio 1.0
+    # GPU" in pci.ids), virtio_gpu bound to virtio0 below it, card0 and renderD128.
+    "virtio-vm": {
+        "gpus": [],
+        "render": [("/devices/pci0000:00/0000:00:02.0", "pci", "virtio-pci", "virtio0", "virtio_gpu", 0, 128,
+                    "pci-0000:00:02.0")],
+        "virtio_pci": {"addr": "0000:00:02.0", "vendor": 0x1af4, "device": 0x1050, "class": 0x030000,
+                       "subsys": (0x1af4, 0x1100), "revision": 0x01, "irq": 11},
+    },
+    # podman machine with the libkrun provider on Apple Silicon (krunkit): an aarch64 guest whose
+    # virtio-gpu (Venus enabled: containers/krunkit#2) sits on virtio-mmio, as libkrun's devices do;
+    # containers get its renderD128 (ericcurtin/podman-ollama#37). The MMIO address is made up.
+    "libkrun-vm": {
+        "arch": "aarch64", "gpus": [],
+        "render": [("/devices/platform/a003e00.virtio_mmio", "platform", "virtio-mmio", "virtio1", "virtio_gpu",
+                    0, 128, "platform-a003e00.virtio_mmio")],
+    },
+    # Asahi Linux on an M1: the AGX GPU is the platform device 206400000.gpu (the device tree's
+    # gpu@206400000) under the render-only driver "asahi"; the display controller's card0 belongs
+    # to another driver and is not the GPU.
+    "asahi-m1": {
+        "arch": "aarch64", "gpus": [],
+        "render": [("/devices/platform/soc@200000000/206400000.gpu", "platform", "asahi", None, "asahi",
+                    None, 128, "platform-206400000.gpu")],
     },
     # User space of 575.57.08 left installed after the 580.159.04 module was loaded.
     "nvidia-mismatch": {
@@ -408,8 +481,9 @@ def symlink(target, path):
     os.symlink(target, path)
 
 
-def elf_shared_object(soname, needed=("libc.so.6",)):
-    """A minimal x86-64 ELF shared object: one PT_LOAD, a PT_DYNAMIC with DT_NEEDED, DT_SONAME,
+def elf_shared_object(soname, needed=("libc.so.6",), machine=62):
+    """A minimal 64-bit little-endian ELF shared object (EM_X86_64 unless machine says otherwise):
+    one PT_LOAD, a PT_DYNAMIC with DT_NEEDED, DT_SONAME,
     DT_STRTAB and DT_STRSZ. Enough for ldconfig and readelf; not loadable code."""
     strtab = b"\0"
     offs = {}
@@ -428,7 +502,7 @@ def elf_shared_object(soname, needed=("libc.so.6",)):
     dyn += struct.pack("<qQ", 0, 0)                    # DT_NULL
     size = dyn_off + len(dyn)
     ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
-    ehdr = ident + struct.pack("<HHIQQQIHHHHHH", 3, 62, 1, 0, ehdr_size, 0, 0,
+    ehdr = ident + struct.pack("<HHIQQQIHHHHHH", 3, machine, 1, 0, ehdr_size, 0, 0,
                                ehdr_size, phdr_size, 2, 64, 0, 0)
     pt_load = struct.pack("<IIQQQQQQ", 1, 4, 0, 0, 0, size, size, 0x1000)
     pt_dynamic = struct.pack("<IIQQQQQQ", 2, 6, dyn_off, dyn_off, dyn_off, len(dyn), len(dyn), 8)
@@ -470,7 +544,7 @@ CACHE_MAGIC = b"glibc-ld.so.cache1.1"
 CACHE_EXTENSION_MAGIC = 0xEAA42174
 
 
-def ldcache_bytes(entries, generator=LDCONFIG_GENERATOR):
+def ldcache_bytes(entries, generator=LDCONFIG_GENERATOR, flags=FLAG_ELF_LIBC6_X8664):
     """glibc's ld.so.cache, new format only ("glibc-ld.so.cache1.1"), little endian.
     entries: [(key, path)] in priority order for equal keys; sorted here the way ldconfig sorts
     them (descending _dl_cache_libcmp, stable), since ld.so searches the table by bisection."""
@@ -489,7 +563,7 @@ def ldcache_bytes(entries, generator=LDCONFIG_GENERATOR):
 
     table = b""
     for key, path in ordered:
-        table += struct.pack("<iIIIQ", FLAG_ELF_LIBC6_X8664, intern(key), intern(path), 0, 0)
+        table += struct.pack("<iIIIQ", flags, intern(key), intern(path), 0, 0)
     end = strings_start + len(strings)
     ext_offset = (end + 3) & ~3
     gen = generator.encode()
@@ -556,7 +630,8 @@ class SysDevice:
         if self.node:
             kernel_props.append(("DEVNAME", self.node))
         write(os.path.join(d, "uevent"), "".join(f"{k}={v}\n" for k, v in kernel_props))
-        subsys_dir = {"pci": "/bus/pci", "drm": "/class/drm", "platform": "/bus/platform"}[self.subsystem]
+        subsys_dir = {"pci": "/bus/pci", "drm": "/class/drm", "platform": "/bus/platform",
+                      "virtio": "/bus/virtio"}[self.subsystem]
         os.makedirs(sysroot + subsys_dir, exist_ok=True)
         symlink(self.rel(subsys_dir), os.path.join(d, "subsystem"))
         for n, t in self.links:
@@ -566,7 +641,7 @@ class SysDevice:
             if not os.path.exists(sysroot + p):
                 write(sysroot + p, v)
         name = os.path.basename(self.path)
-        if self.subsystem in ("pci", "platform"):
+        if self.subsystem in ("pci", "platform", "virtio"):
             symlink(os.path.relpath(self.path, f"{subsys_dir}/devices"),
                     f"{sysroot}{subsys_dir}/devices/{name}")
         else:
@@ -633,6 +708,42 @@ def pci_sysdevices(host):
     return devs
 
 
+def render_sysdevices(host):
+    """The devices of host["render"]: parent (PCI or platform), virtio child, DRM nodes."""
+    devs = []
+    for parent, bus, pdriver, virtio, driver, card, render, _ in host.get("render", []):
+        drm_parent = f"{parent}/{virtio}" if virtio else parent
+        for kind, minor in (("card", card), ("renderD", render)):
+            if minor is None:
+                continue
+            name = f"{kind}{minor}"
+            devs.append(SysDevice(f"{drm_parent}/drm/{name}", "drm",
+                                  [("DEVNAME", f"/dev/dri/{name}"), ("DEVTYPE", "drm_minor"),
+                                   ("MAJOR", "226"), ("MINOR", str(minor))],
+                                  [("dev", f"226:{minor}\n")], links=[("device", drm_parent)], node=f"dri/{name}"))
+        if virtio:
+            devs.append(SysDevice(drm_parent, "virtio", [("DRIVER", driver), ("MODALIAS", "virtio:d00000010v00001AF4")],
+                                  [("device", "0x0010\n"), ("vendor", "0x1af4\n")],
+                                  links=[("driver", f"/bus/virtio/drivers/{driver}")],
+                                  extra=[(f"/bus/virtio/drivers/{driver}/uevent", "")]))
+        if bus == "pci":
+            g = host["virtio_pci"]
+            cls = g["class"]
+            attrs = [("vendor", f"0x{g['vendor']:04x}\n"), ("device", f"0x{g['device']:04x}\n"),
+                     ("class", f"0x{cls:06x}\n"), ("subsystem_vendor", f"0x{g['subsys'][0]:04x}\n"),
+                     ("subsystem_device", f"0x{g['subsys'][1]:04x}\n"), ("revision", f"0x{g['revision']:02x}\n"),
+                     ("irq", f"{g['irq']}\n"), ("numa_node", "-1\n")]
+            devs.append(SysDevice(parent, "pci", [("DRIVER", pdriver), ("PCI_SLOT_NAME", g["addr"])], attrs,
+                                  links=[("driver", f"/bus/pci/drivers/{pdriver}")],
+                                  binattrs=[("config", pci_config(g))],
+                                  extra=[(f"/bus/pci/drivers/{pdriver}/uevent", "")]))
+        else:
+            devs.append(SysDevice(parent, "platform", [("DRIVER", pdriver)], [("driver_override", "(null)\n")],
+                                  links=[("driver", f"/bus/platform/drivers/{pdriver}")],
+                                  extra=[(f"/bus/platform/drivers/{pdriver}/uevent", "")]))
+    return devs
+
+
 def nvidia_gpus(host):
     return [g for g in host["gpus"] if "nvidia" in g]
 
@@ -647,7 +758,7 @@ def char_devices(host):
             majors += [(nv["caps_major"], "nvidia-caps"), (nv["caps_major"] + 1, "nvidia-caps-imex-channels")]
         if nv["modeset"]:
             majors.append((195, "nvidia-modeset"))
-    if any(g.get("drm") for g in host["gpus"]) or host.get("simpledrm"):
+    if any(g.get("drm") for g in host["gpus"]) or host.get("simpledrm") or host.get("render"):
         majors.append((226, "drm"))
     if host.get("kfd"):
         majors.append((host["kfd"], "kfd"))
@@ -689,6 +800,11 @@ def device_nodes(host):
                       (f"dri/by-path/pci-{g['addr']}-render", f"../renderD{render}")]
     if host.get("kfd"):
         nodes.append(("kfd", host["kfd"], 0, 0o666))
+    for _, _, _, _, _, card, render, by_path in host.get("render", []):
+        if card is not None:
+            nodes.append((f"dri/card{card}", 226, card, 0o660))
+        nodes.append((f"dri/renderD{render}", 226, render, 0o666))
+        links.append((f"dri/by-path/{by_path}-render", f"../renderD{render}"))
     return nodes, links
 
 
@@ -705,7 +821,7 @@ class DriverInstall:
             self.sharedir = "usr/local/nvidia/share"
             self.icd_lib_prefix = ""
         elif layout == "ubuntu":
-            self.libdir = MULTIARCH
+            self.libdir = multiarch(host)
             self.bindir = "usr/bin"
             self.sharedir = "usr/share"
             self.icd_lib_prefix = ""
@@ -740,7 +856,7 @@ def build_root(host, out, stub_libcuda):
     if host.get("nvidia"):
         cache += build_nvidia_root(host, root, stub_libcuda)
     if not nixos:
-        write(f"{root}/etc/ld.so.cache", ldcache_bytes(cache))
+        write(f"{root}/etc/ld.so.cache", ldcache_bytes(cache, flags=arch_of(host)["ldcache_flags"]))
     return cache
 
 
@@ -751,26 +867,33 @@ def build_fhs_root(host, root):
     for link, target in (("lib", "usr/lib"), ("bin", "usr/bin"), ("lib64", "usr/lib64")):
         symlink(target, os.path.join(root, link))
     cache = []
-    for soname, fname in SYSTEM_LIBS + (MESA_LIBS if has_mesa(host) else []):
+    arch = arch_of(host)
+    tri, libdir = arch["triplet"], multiarch(host)
+    system_libs = [(arch["ld_so"], None) if s.startswith("ld-") else (s, f) for s, f in SYSTEM_LIBS]
+    # Intel's Vulkan driver and libdrm_intel are built for x86 only (Debian: [amd64 i386 x32]).
+    mesa = [(s, f) for s, f in MESA_LIBS if tri.startswith("x86_64") or "intel" not in s]
+    for soname, fname in system_libs + (mesa if has_mesa(host) else []):
         fname = fname or soname
         needed = () if soname.startswith("ld-") else ("libc.so.6",)
-        write(f"{root}/{MULTIARCH}/{fname}", elf_shared_object(soname, needed), 0o755)
+        write(f"{root}/{libdir}/{fname}", elf_shared_object(soname, needed, arch["elf_machine"]), 0o755)
         if fname != soname:
-            symlink(fname, f"{root}/{MULTIARCH}/{soname}")
-        # ldconfig finds them through /lib/x86_64-linux-gnu first (ld.so.conf.d order).
-        cache.append((soname, f"/lib/x86_64-linux-gnu/{soname}"))
-    symlink("../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", f"{root}/usr/lib64/ld-linux-x86-64.so.2")
+            symlink(fname, f"{root}/{libdir}/{soname}")
+        # ldconfig finds them through /lib/<triplet> first (ld.so.conf.d order).
+        cache.append((soname, f"/lib/{tri}/{soname}"))
+    # /usr/lib64/ld-linux-x86-64.so.2 -> ../lib/x86_64-linux-gnu/...; /usr/lib/ld-linux-aarch64.so.1 -> aarch64-linux-gnu/...
+    symlink(os.path.relpath(f"/{libdir}/{arch['ld_so']}", f"/{arch['ld_so_link']}"),
+            f"{root}/{arch['ld_so_link']}/{arch['ld_so']}")
     write(f"{root}/etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n\n")
-    write(f"{root}/etc/ld.so.conf.d/x86_64-linux-gnu.conf",
-          "# Multiarch support\n/usr/local/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n")
+    write(f"{root}/etc/ld.so.conf.d/{tri}.conf",
+          f"# Multiarch support\n/usr/local/lib/{tri}\n/lib/{tri}\n/usr/lib/{tri}\n")
     for g in host["gpus"]:
         vendor = VENDORS[g["vendor"]]
         if vendor == "amd":
-            write(f"{root}/usr/share/vulkan/icd.d/radeon_icd.x86_64.json",
-                  MESA_ICD_JSON.format(lib="libvulkan_radeon.so"))
+            write(f"{root}/usr/share/vulkan/icd.d/radeon_icd.{host.get('arch', 'x86_64')}.json",
+                  MESA_ICD_JSON.format(lib="libvulkan_radeon.so", triplet=tri))
         elif vendor == "intel":
-            write(f"{root}/usr/share/vulkan/icd.d/intel_icd.x86_64.json",
-                  MESA_ICD_JSON.format(lib="libvulkan_intel.so"))
+            write(f"{root}/usr/share/vulkan/icd.d/intel_icd.{host.get('arch', 'x86_64')}.json",
+                  MESA_ICD_JSON.format(lib="libvulkan_intel.so", triplet=tri))
     if has_mesa(host):
         write(f"{root}/usr/share/glvnd/egl_vendor.d/50_mesa.json",
               '{\n    "file_format_version" : "1.0.0",\n    "ICD" : {\n        "library_path" : "libEGL_mesa.so.0"\n    }\n}\n')
@@ -791,7 +914,7 @@ def build_nvidia_root(host, root, stub_libcuda):
             shutil.copyfile(stub_libcuda, f"{libdir}/{fname}")
             os.chmod(f"{libdir}/{fname}", 0o755)
         else:
-            write(f"{libdir}/{fname}", elf_shared_object(soname), 0o755)
+            write(f"{libdir}/{fname}", elf_shared_object(soname, machine=arch_of(host)["elf_machine"]), 0o755)
         if soname != fname:
             symlink(fname, f"{libdir}/{soname}")
         if inst.layout != "ubuntu":
@@ -820,7 +943,7 @@ def build_nvidia_root(host, root, stub_libcuda):
                 cache_lib.append((n, f"/lib/{n}"))
     elif inst.layout == "ubuntu":
         for fname, soname, devlink in inst.lib_files():
-            cache_first.append((soname, f"/lib/x86_64-linux-gnu/{soname}"))
+            cache_first.append((soname, f"/lib/{arch_of(host)['triplet']}/{soname}"))
     elif inst.layout == "nixos":
         gd = "nix/store/" + hashlib.sha256(b"graphics-drivers").hexdigest()[:32] + "-graphics-drivers"
         for fname, soname, devlink in inst.lib_files():
@@ -842,7 +965,7 @@ def build_proc(host, out):
     if not nv:
         return
     d = f"{proc}/driver/nvidia"
-    write(f"{d}/version", NV_VERSION_FILE.format(version=nv["module"]), 0o444)
+    write(f"{d}/version", NV_VERSION_FILE.format(version=nv["module"], arch=arch_of(host)["nvrm"]), 0o444)
     write(f"{d}/params", NV_PARAMS, 0o444)
     if nv["caps"]:
         for path, minor, mode in NV_CAPS:
@@ -874,7 +997,7 @@ def build_dev(host, out, mknod):
 
 
 def build_sys(host, out):
-    devs = pci_sysdevices(host)
+    devs = pci_sysdevices(host) + render_sysdevices(host)
     with open(os.path.join(out, "sys.umockdev"), "w") as f:
         f.write("\n".join(d.umockdev() for d in devs))
     sysroot = os.path.join(out, "sys")
@@ -942,8 +1065,15 @@ def describe(name):
              "mig": [[gi, ci] for gi, cis in sorted(g.get("nvidia", {}).get("mig", {}).items()) for ci in cis],
              "drm": list(g["drm"]) if g.get("drm") else None}
             for g in host["gpus"]]
-    d = {"name": name, "gpus": gpus,
-         "vendors": sorted({g["vendor"] for g in gpus}),
+    d = {"name": name, "arch": host.get("arch", "x86_64"), "multiarch": "/" + multiarch(host), "gpus": gpus,
+         "vendors": sorted({g["vendor"] for g in gpus}) + (["render"] if host.get("render") else []),
+         "render": [{"node": f"/dev/dri/renderD{r[6]}", "id": r[7], "driver": r[4]} for r in host.get("render", [])],
+         # every PCI function of the host (GPUs and a virtio GPU's), as lspci -n -D lists them
+         "pci_devices": sorted([[g["addr"], f"{g['class'] >> 8:04x}", f"{g['vendor']:04x}:{g['device']:04x}", g["driver"]]
+                                for g in host["gpus"]] +
+                               [[host["virtio_pci"]["addr"], f"{host['virtio_pci']['class'] >> 8:04x}",
+                                 f"{host['virtio_pci']['vendor']:04x}:{host['virtio_pci']['device']:04x}", r[2]]
+                                for r in host.get("render", []) if r[1] == "pci"]),
          "nvidia_module": host["nvidia"]["module"] if host.get("nvidia") else None,
          "nvidia_libs": host["nvidia"]["libs"] if host.get("nvidia") else None,
          "nvidia_layout": host["nvidia"]["layout"] if host.get("nvidia") else None,

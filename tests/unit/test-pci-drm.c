@@ -258,6 +258,19 @@ static void test_addresses(void) {
         ok(pci_addr_compare("0000:00:1f.0", "0000:01:00.0") < 0 && pci_addr_compare("0001:00:00.0", "0000:ff:00.0") > 0 &&
            pci_addr_compare("10000:00:00.0", "0001:00:00.0") > 0 && pci_addr_compare("0000:03:00.0", "0000:03:00.0") == 0,
            "addresses order numerically");
+        /* The corpus input that aborted fuzz-sysfs on aarch64: there strcmp("0", X) is -48 while
+         * strcmp(X, "0") can be 190 (garbage past the terminator). On x86_64 strcmp returns the byte
+         * difference, so the range check below catches the same defect there. */
+        static const char *const odd[][2] = {
+                { "0", "0000:00:06.0" }, { "0000:00:06.0", "virtio0" }, { "\xff", "0000:00:06.0" }, { "a", "b" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(odd); i++) {
+                char buf[32] = "0123456789abcdef0123456789abcde"; /* bytes after the string, as on a stack */
+                memcpy(buf, odd[i][0], strlen(odd[i][0]) + 1);
+                int ab = pci_addr_compare(buf, odd[i][1]), ba = pci_addr_compare(odd[i][1], buf);
+                ok(ab != 0 && ab == -ba && (ab == 1 || ab == -1),
+                   "non-addresses compare as -1/1, antisymmetric (pair %zu: %d, %d)", i, ab, ba);
+        }
 }
 
 int main(void) {

@@ -1,0 +1,22 @@
+/* The render-node kind: GPUs no vendor spec serves (virtio-gpu in VMs, Apple's AGX on Asahi, Arm
+ * SoC GPUs), each given to a container as its DRM render node alone. */
+#pragma once
+
+#include <jansson.h>
+
+#include "generate.h"
+
+#define CDI_RENDER_KIND "gpucdi.io/render"
+#define CDI_RENDER_NAME "render"        /* --vendor render; gpucdi-render.json */
+/* Its slot after the vendors' in generate's per-spec arrays. */
+#define CDI_SPEC_RENDER _GPU_VENDOR_MAX
+#define _CDI_SPEC_MAX (_GPU_VENDOR_MAX + 1)
+
+/* Devices named by index (in render minor order), by udev's path_id name ("pci-0000:00:02.0",
+ * "platform-206400000.gpu") and "all"; only /dev/dri/renderD<N>, no card node, no hook. -ENODEV
+ * if the host has none; -EINVAL with a message if a forced cdiVersion cannot carry it. */
+int cdi_generate_render_spec(const struct host *h, const struct generate_options *opts, json_t **ret);
+
+/* "nvidia", ..., "render" for a spec slot; its file name "gpucdi-<name>.json". */
+const char *cdi_spec_slot_name(int slot);
+int cdi_spec_slot_filename(int slot, char **ret);
