@@ -23,14 +23,13 @@ import os
 import pwd
 import shlex
 import shutil
-import socket
-import stat
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import fakehost  # noqa: E402
+from fixtures import Temporary, standard  # noqa: E402
 
 FAKE = "/tmp/gpucdi-corpus-host"
 CAPTURE = f"{FAKE}/capture.py"
@@ -88,53 +87,6 @@ def store(name, cfg, default_seccomp):
         f.write(json.dumps(cfg, separators=(",", ":")) + "\n")
 
 
-class Temporary:
-    """Host paths created for the run and removed afterwards, only if they were missing."""
-
-    def __init__(self):
-        self.created = []
-        self.sockets = []
-
-    def dir(self, path):
-        missing = []
-        p = path
-        while not os.path.lexists(p):
-            missing.append(p)
-            p = os.path.dirname(p)
-        for d in reversed(missing):
-            os.mkdir(d)
-            self.created.append(d)
-
-    def socket(self, path):
-        if os.path.lexists(path):
-            return
-        self.dir(os.path.dirname(path))
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.bind(path)
-        self.sockets.append(s)
-        self.created.append(path)
-
-    def node(self, path, major, minor):
-        if not os.path.lexists(path):
-            os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
-            os.chmod(path, 0o666)
-            self.created.append(path)
-
-    def file(self, path):
-        if not os.path.lexists(path):
-            fakehost.write(path, "stub driver file\n", 0o755)
-            self.created.append(path)
-
-    def cleanup(self):
-        for s in self.sockets:
-            s.close()
-        for p in reversed(self.created):
-            if os.path.isdir(p) and not os.path.islink(p):
-                os.rmdir(p)
-            elif os.path.lexists(p):
-                os.unlink(p)
-
-
 def main():
     if os.geteuid() != 0:
         sys.exit("make-corpus.py: run as root (podman, mknod, /etc/cdi)")
@@ -172,10 +124,7 @@ def main():
     failed = []
     captured = {}
     try:
-        tmp.dir("/dev/dri")
-        tmp.dir("/nix/store")
-        tmp.socket("/run/podman/podman.sock")
-        tmp.socket("/run/docker.sock")
+        standard(tmp)
         tmp.file(f"{FAKE}/driver/lib64/{fakehost.GONE_FILE}")
         if user:
             for rel, (t, major, minor) in fakehost.NODES.items():
