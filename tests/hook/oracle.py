@@ -196,9 +196,11 @@ def classify(f, host, requested, gpu_request):
     for rel, t, major, minor in gpu_nodes:
         if (t, major, minor) in requested:
             continue
-        # Visible counts where software looks (/dev) or where a node was bound: without a device
-        # cgroup (rootless, a cgroup v2 host without the eBPF filter) visible is open.
-        if cgroup_allows(f["cgroup"], t, major, minor) or rel.startswith("/dev/") or rel in mount_points:
+        if cgroup_allows(f["cgroup"], t, major, minor):
+            add("gpu", f"{rel} ({t} {major}:{minor}) reachable, not requested")
+        elif gpu_request and (rel.startswith("/dev/") or rel in mount_points):
+            # In a GPU container a visible node it was not given is one cgroup rule from open (and
+            # open where there is no device cgroup: rootless, cgroup v2 without the eBPF filter).
             add("gpu", f"{rel} ({t} {major}:{minor}) visible, not requested")
     for t, major, minor, access in f["cgroup"] or []:
         if access == "m":

@@ -178,7 +178,9 @@ def adapt(name, cfg, bundle, rootfs, notes):
         if isinstance(path, str) and path.startswith(os.path.dirname(rootfs) + "/host/rootfs"):
             put(root, "path", rootfs)
         elif isinstance(path, str) and not path.startswith("/"):
-            shutil.copytree(rootfs, os.path.join(bundle, path), symlinks=True)
+            inside = os.path.normpath(os.path.join(bundle, path))
+            if inside.startswith(bundle + "/"):
+                shutil.copytree(rootfs, inside, symlinks=True)
     for linux in get(cfg, "linux"):
         put(linux, "cgroupspath", f"/gpucdi-oracle/{name}")
     for i, m in enumerate(mounts_of(cfg)):
@@ -200,10 +202,41 @@ def adapt(name, cfg, bundle, rootfs, notes):
                     opts[j] = o.split("=")[0] + "=" + d
 
 
+def host_disk():
+    """The block device of the host's / (what a hand-written ext4 mount names)."""
+    for m in oracle.mountinfo("/proc/self/mountinfo"):
+        if m["mp"] == "/" and m["source"].startswith("/dev/"):
+            return m["source"]
+    return "/dev/null"
+
+
+def created_by_runc(cfg, bundle):
+    """Mount points runc will create on a root it shares with the host (root.path resolving to a
+    host directory outside the bundle, e.g. /): the first missing ancestor of each, removed after."""
+    root = first(cfg, "root", "path")
+    if not isinstance(root, str):
+        return []
+    root = os.path.normpath(os.path.join(bundle, root))
+    if root.startswith(bundle + "/") or root.startswith(tempfile.gettempdir() + "/gpucdi-oracle-"):
+        return []
+    out = []
+    for m in mounts_of(cfg):
+        dst = first(m, "destination")
+        if not isinstance(dst, str):
+            continue
+        p = os.path.normpath(root + "/" + dst)
+        while not os.path.lexists(os.path.dirname(p)):
+            p = os.path.dirname(p)
+        if not os.path.lexists(p) and p not in out:
+            out.append(p)
+    return out
+
+
 def load(name, host, hook):
     with open(f"{CORPUS}/{name}.json", "rb") as f:
         data = f.read()
     data = data.replace(b"@FAKEHOST@", host.encode()).replace(b"@HOOK@", hook.encode())
+    data = data.replace(b"@HOSTDISK@", host_disk().encode())
     cfg = parse(data)
     for linux in get(cfg, "linux"):
         if first(linux, "seccomp") == "@PODMAN_SECCOMP@":
@@ -304,6 +337,7 @@ def main():
             bare = Obj([(k, v) for k, v in cfg if fold(k) != "hooks"])
             with open(f"{bundle}/config.json", "w", encoding="utf-8", errors="surrogateescape") as f:
                 f.write(dump(bare))
+            created = created_by_runc(cfg, bundle)
             cid = f"gpucdi-oracle-{os.getpid()}-{name}"[:60]
             with open(f"{bundle}/runc.log", "w") as log:
                 p = subprocess.run(runc + ["run", "-d", "--pid-file", f"{bundle}/pid", "--bundle", bundle, cid],
@@ -324,6 +358,11 @@ def main():
                 refused, err = run_hook(hook, cfg, bundle, pid)
             finally:
                 subprocess.run(runc + ["delete", "--force", cid], capture_output=True, timeout=20)
+                for c in created:
+                    if os.path.isdir(c) and not os.path.islink(c):
+                        shutil.rmtree(c, ignore_errors=True)
+                    elif os.path.lexists(c):
+                        os.unlink(c)
             same = refused == bool(fam)
             agree += same
             if not same:
