@@ -27,9 +27,10 @@ def load_raw(name, host, hook):
         data = f.read()
     data = data.replace(b"@FAKEHOST@", host.encode()).replace(b"@HOOK@", hook.encode())
     data = data.replace(b"@HOSTDISK@", b"/dev/vda")
-    if b'"@PODMAN_SECCOMP@"' in data:
-        with open(os.path.join(hooktest.CORPUS, "podman-seccomp.json"), "rb") as f:
-            data = data.replace(b'"@PODMAN_SECCOMP@"', f.read().strip())
+    for ref, file in ((b'"@PODMAN_SECCOMP@"', "podman-seccomp.json"), (b'"@PODMAN5_SECCOMP@"', "podman5-seccomp.json")):
+        if ref in data:
+            with open(os.path.join(hooktest.CORPUS, file), "rb") as f:
+                data = data.replace(ref, f.read().strip())
     return data, parse(data)
 
 

@@ -186,8 +186,9 @@ def load(name, host, hook):
     data = data.replace(b"@HOSTDISK@", host_disk().encode())
     cfg = parse(data)
     for linux in get(cfg, "linux"):
-        if first(linux, "seccomp") == "@PODMAN_SECCOMP@":
-            with open(f"{CORPUS}/podman-seccomp.json", "rb") as f:
+        ref = first(linux, "seccomp")
+        if ref in ("@PODMAN_SECCOMP@", "@PODMAN5_SECCOMP@"):
+            with open(f"{CORPUS}/{'podman5' if '5' in ref else 'podman'}-seccomp.json", "rb") as f:
                 put(linux, "seccomp", parse(f.read()))
     return cfg
 
