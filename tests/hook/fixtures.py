@@ -67,3 +67,21 @@ def standard(tmp):
     tmp.socket("/run/docker.sock")
     tmp.socket("/run/containerd/containerd.sock")
     tmp.dir("/run/cdi")
+
+
+LOCK = "/tmp/gpucdi-engines.lock"
+
+
+def engines_lock():
+    """Hold the lock every podman/runc user of this host takes, unless a caller (`flock LOCK cmd`)
+    already holds it for us: then its descriptor is among ours, and locking again would deadlock."""
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") == LOCK:
+                return None
+        except OSError:
+            pass
+    import fcntl
+    f = open(LOCK, "a")
+    fcntl.flock(f, fcntl.LOCK_EX)
+    return f

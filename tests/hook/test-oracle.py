@@ -12,7 +12,6 @@ no GPU: iff it reaches a GPU node).
 Root only (runc, mknod). What cannot start here is listed as a SKIP with runc's reason."""
 
 import ctypes
-import fcntl
 import json
 import os
 import re
@@ -28,7 +27,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
 import fakehost  # noqa: E402
 import oracle  # noqa: E402
-from fixtures import Temporary, standard  # noqa: E402
+from fixtures import Temporary, engines_lock, standard  # noqa: E402
 from rawjson import Obj, Raw, dump, first, fold, get, parse, put  # noqa: E402
 from taplib import Tap  # noqa: E402
 
@@ -240,8 +239,7 @@ def main():
     if not os.path.exists("/sys/fs/cgroup/devices/devices.list"):
         print("1..0 # SKIP no cgroup v1 device controller: the oracle reads devices.list")
         return 0
-    lock = open("/tmp/gpucdi-engines.lock", "a")
-    fcntl.flock(lock, fcntl.LOCK_EX)  # runc and podman runs of all tests share the host
+    lock = engines_lock()  # noqa: F841 (held until exit: runc and podman runs share the host)
     private_mounts()
     tmp = tempfile.mkdtemp(prefix="gpucdi-oracle-")
     os.chmod(tmp, 0o755)
