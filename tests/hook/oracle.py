@@ -21,7 +21,9 @@ CAPS = ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", 
         "CHECKPOINT_RESTORE"]
 HARMLESS_CAPS = {"CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "NET_BIND_SERVICE", "SETFCAP", "SETGID",
                  "SETPCAP", "SETUID", "SYS_CHROOT", "AUDIT_WRITE", "MKNOD", "NET_RAW", "IPC_LOCK", "SYS_NICE",
-                 "SYS_RESOURCE", "LEASE", "WAKE_ALARM", "BLOCK_SUSPEND"}
+                 "SYS_RESOURCE", "LEASE", "WAKE_ALARM", "BLOCK_SUSPEND",
+                 # within the container's own IPC namespace / its own ttys / nothing in today's kernels
+                 "IPC_OWNER", "SYS_TTY_CONFIG", "NET_BROADCAST"}
 
 # Character devices a default container has (podman's and runc's defaults); "*" any minor.
 HARMLESS_CHAR = {(1, 3), (1, 5), (1, 7), (1, 8), (1, 9), (5, 0), (5, 1), (5, 2), (136, "*"), (10, 200), (10, 229)}
@@ -202,6 +204,11 @@ def classify(f, host, requested, gpu_request):
             # In a GPU container a visible node it was not given is one cgroup rule from open (and
             # open where there is no device cgroup: rootless, cgroup v2 without the eBPF filter).
             add("gpu", f"{rel} ({t} {major}:{minor}) visible, not requested")
+    for m in f["mounts"]:
+        if m["fstype"] == "devtmpfs":
+            # Every GPU node there, and each new one: one cgroup rule from open, open without a
+            # device cgroup. A mount of the host's /dev counts as reaching a GPU.
+            add("gpu", f"{m['mp']}: the host's devtmpfs (root {m['root']})")
     for t, major, minor, access in f["cgroup"] or []:
         if access == "m":
             continue

@@ -104,7 +104,7 @@ def main():
                 except (ValueError, TypeError, KeyError):
                     got_json, fields = None, False
                 if verdict == "malformed":
-                    t.ok(p.returncode != 0 and "config.json" in p.stderr, f"{name}: gpucdi check reports it malformed",
+                    t.ok(p.returncode != 0 and "config.json" in p.stdout + p.stderr, f"{name}: gpucdi check reports it malformed",
                          f"exit {p.returncode}\n{p.stdout}\n{p.stderr}")
                     continue
                 t.ok(p.returncode == want_rc and got_json == rules and fields,
