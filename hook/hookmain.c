@@ -16,6 +16,7 @@
 #include "oci.h"
 #include "policy.h"
 #include "report.h"
+#include "classify.h"
 #include "rules.h"
 #include "util.h"
 
@@ -233,14 +234,29 @@ static int collect_requested(const struct options *o, const struct oci_config *c
 }
 
 static struct rules_input make_input(const struct options *o, const struct oci_config *cfg, struct host *host,
-                                     char **requested, size_t n_requested) {
+                                     char **requested, size_t n_requested, const char *bundle) {
         return (struct rules_input) {
                 .cfg = cfg,
                 .host = host,
                 .requested = (const char *const *) requested,
                 .n_requested = n_requested,
                 .spec_dirs = o->n_spec_dirs ? (const char *const *) o->spec_dirs : cdispec_default_dirs,
+                .bundle = bundle,
         };
+}
+
+/* A GPU container is judged only from a config that runc and crun read alike and that runc can
+ * apply: keys that fold to one field, or values of the wrong type, refuse it. Returns how many
+ * problems were printed. */
+static size_t report_unfit(FILE *f, const char *label, const char *path, const struct oci_config *cfg) {
+        for (size_t i = 0; i < cfg->n_ambiguous; i++)
+                fprintf(f, "gpucdi: refused %s: %s: %s (Go's encoding/json, which runc uses, matches keys "
+                        "case-insensitively: the runtimes would read different values); fix: write each key once, "
+                        "spelled as in the OCI runtime spec\n", label, path, cfg->ambiguous[i]);
+        for (size_t i = 0; i < cfg->n_malformed; i++)
+                fprintf(f, "gpucdi: refused %s: %s: %s; fix: write the value as the OCI runtime spec defines it\n",
+                        label, path, cfg->malformed[i]);
+        return cfg->n_ambiguous + cfg->n_malformed;
 }
 
 /* Enabled rules that fired. */
@@ -260,6 +276,30 @@ static int load_policy(const struct options *o, uid_t trusted_uid, struct policy
         return policy_load(p, o->policy ? o->policy : GPUCDI_POLICY_FILE, trusted_uid, &found);
 }
 
+/* The bundle could not be read (a user namespace the hook is not in, a config.json beyond the size
+ * limit). A container that requested a GPU through our CDI entries is refused; one from hooks.d is
+ * judged by its mount table: rootless and user-namespaced runtimes bind device nodes, and the
+ * mounts are made before prestart hooks run. Returns the exit status. */
+static int judge_unreadable(const struct options *o, const struct oci_state *state, struct host *host,
+                            const char *label, struct slog *log) {
+        if (o->n_cdi_devices > 0) {
+                fprintf(stderr, "gpucdi: refused %s: its config.json cannot be checked (see above)\n", label);
+                slog_send(log, LOG_ERR, "refused container %s: config.json in %s unreadable or malformed", state->id,
+                          state->bundle);
+                return EXIT_INPUT;
+        }
+        const char *reason = NULL;
+        int r = state->pid > 0 ? host_gpu_in_mountinfo(host, state->pid, &reason) : -ENOENT;
+        if (r < 0 && gpu_drivers_loaded(host))
+                reason = "its mount table cannot be read either, and this host has GPUs";
+        if (!reason)
+                return EXIT_ALLOWED;
+        fprintf(stderr, "gpucdi: refused %s: its config.json cannot be read, and %s\n", label, reason);
+        slog_send(log, LOG_ERR, "refused container %s: config.json in %s unreadable and %s", state->id, state->bundle,
+                  reason);
+        return EXIT_INPUT;
+}
+
 int hook_main(int argc, char *argv[]) {
         /* Nothing of the caller's environment is read; the runtime sets the bundle as cwd. */
         clearenv();
@@ -275,13 +315,14 @@ int hook_main(int argc, char *argv[]) {
         char **found = NULL;
         char **requested = NULL;
         size_t n_requested = 0;
-        _cleanup_free_ char *buf = NULL;
+        char *buf = NULL;
         size_t len;
         char label[64] = "container (unknown id)";
         struct slog log;
         int ret = EXIT_INPUT, r;
         bool done;
 
+        /* Connected on the first message: a container without a GPU sends none. */
         slog_open(&log, "gpucdi-hook");
         host_init(&host, NULL, NULL);
 
@@ -332,14 +373,18 @@ int hook_main(int argc, char *argv[]) {
         }
         snprintf(label, sizeof label, "container %.12s", state.id);
 
-        if (oci_config_load_bundle(state.bundle, &cfg) < 0) {
+        r = oci_config_load_bundle(state.bundle, &cfg);
+        if (r == -EACCES || r == -EPERM || r == -ENOENT || r == -EFBIG) {
+                ret = judge_unreadable(&o, &state, &host, label, &log);
+                goto out;
+        }
+        if (r < 0) {
                 fprintf(stderr, "gpucdi: refused %s: its config.json cannot be checked (see above)\n", label);
                 slog_send(&log, LOG_ERR, "refused container %s: config.json in %s unreadable or malformed", state.id,
                           state.bundle);
                 goto out;
         }
         if (deferred_to_first_entry(&cfg, argc, orig)) {
-                slog_send(&log, LOG_DEBUG, "container %s: checked by the first gpucdi hook entry", state.id);
                 ret = EXIT_ALLOWED;
                 goto out;
         }
@@ -347,11 +392,15 @@ int hook_main(int argc, char *argv[]) {
                 log_error("Out of memory");
                 goto out;
         }
-        struct rules_input in = make_input(&o, &cfg, &host, requested, n_requested);
+        struct rules_input in = make_input(&o, &cfg, &host, requested, n_requested, state.bundle);
         const char *reason;
         if (!rules_gpu_container(&in, &reason)) {
-                slog_send(&log, LOG_DEBUG, "container %s: no GPU, not checked", state.id);
                 ret = EXIT_ALLOWED;
+                goto out;
+        }
+        if (report_unfit(stderr, label, "config.json", &cfg) > 0) {
+                slog_send(&log, LOG_ERR, "refused container %s: config.json has ambiguous or malformed fields (%s)",
+                          state.id, cfg.n_ambiguous ? cfg.ambiguous[0] : cfg.malformed[0]);
                 goto out;
         }
         /* Only GPU containers pay for reading the policy. */
@@ -388,6 +437,7 @@ out:
 }
 
 int check_main(int argc, char *argv[]) {
+        _cleanup_free_ char *bundle = NULL;
         struct options o = {};
         struct oci_config cfg = {};
         struct policy policy = {};
@@ -416,11 +466,15 @@ int check_main(int argc, char *argv[]) {
         host_init(&host, o.proc_root, o.dev_root);
         if (oci_config_load_file(path, &cfg) < 0)
                 goto out;
+        /* Relative paths in the config are below its directory, the bundle. */
+        bundle = realpath(path, NULL);
+        if (bundle && strrchr(bundle, '/'))
+                *(strrchr(bundle, '/') == bundle ? bundle + 1 : strrchr(bundle, '/')) = 0;
         if (collect_requested(&o, &cfg, &requested, &n_requested) < 0) {
                 log_error("Out of memory");
                 goto out;
         }
-        struct rules_input in = make_input(&o, &cfg, &host, requested, n_requested);
+        struct rules_input in = make_input(&o, &cfg, &host, requested, n_requested, bundle);
         const char *reason;
         if (!rules_gpu_container(&in, &reason)) {
                 if (o.json)
@@ -430,6 +484,8 @@ int check_main(int argc, char *argv[]) {
                 ret = EXIT_ALLOWED;
                 goto out;
         }
+        if (report_unfit(stdout, path, path, &cfg) > 0)
+                goto out;
         /* The caller's own policy file is as good as root's for an offline check. */
         if (load_policy(&o, geteuid(), &policy) < 0)
                 goto out;

@@ -169,3 +169,43 @@ int host_path_resolve(const char *path, char **ret) {
                 return -errno;
         return host_path_normalize(real, ret);
 }
+
+int host_gpu_in_mountinfo(struct host *h, int64_t pid, const char **ret_reason) {
+        char rel[64];
+        _cleanup_free_ char *path = NULL, *buf = NULL;
+        snprintf(rel, sizeof rel, "%jd/mountinfo", (intmax_t) pid);
+        if (path_join(h->proc_root, rel, &path) < 0)
+                return -ENOMEM;
+        int r = read_file(path, 16u * 1024u * 1024u, &buf, NULL);
+        if (r < 0)
+                return r;
+        *ret_reason = NULL;
+        /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS] - FSTYPE SOURCE SUPER" */
+        char *save = NULL;
+        for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char root[4096], point[4096], *dash = strstr(line, " - ");
+                if (sscanf(line, "%*u %*u %*u:%*u %4095s %4095s", root, point) != 2)
+                        continue;
+                char fstype[64] = "";
+                if (dash)
+                        sscanf(dash + 3, "%63s", fstype);
+                /* A bind of nodes from the host's devtmpfs: the root field names them. */
+                if (streq(fstype, "devtmpfs")) {
+                        if (streq(root, "/")) {
+                                *ret_reason = "it mounts the host's /dev";
+                                return 0;
+                        }
+                        if (startswith(root, "/nvidia") || startswith(root, "/dri") || streq(root, "/kfd")) {
+                                *ret_reason = "it mounts a GPU device node";
+                                return 0;
+                        }
+                }
+                const char *base = strrchr(point, '/');
+                if (base && (startswith(base, "/nvidia") || streq(base, "/kfd") || strstr(point, "/dev/dri")) &&
+                    strstr(point, "/dev/")) {
+                        *ret_reason = "it mounts a GPU device node";
+                        return 0;
+                }
+        }
+        return 0;
+}

@@ -44,6 +44,10 @@ int host_stat_node(const struct host *h, const char *path, char *ret_type, dev_t
  * it cannot be told. */
 bool host_ns_is_hosts(const char *proc_name, const char *path);
 
+/* Whether the mount table of process pid (<proc>/PID/mountinfo) has a GPU node or a devtmpfs
+ * mounted: ret_reason says which, or stays NULL. -errno when it cannot be read. */
+int host_gpu_in_mountinfo(struct host *h, int64_t pid, const char **ret_reason);
+
 /* Lexically normalise an absolute path: collapse "//", drop "." and trailing "/", resolve "..",
  * map /var/run to /run. Writes into a new string. */
 int host_path_normalize(const char *path, char **ret);

@@ -1,9 +1,15 @@
-/* OCI state and config.json parsing: only the fields the rules use, each type-checked, so that a
- * document the runtime would read differently from us is refused rather than misjudged. */
+/* OCI state and config.json, read as runc reads them with Go's encoding/json: a struct field takes
+ * every key that equals its name or folds to it (gj_key_folds_to), the last one wins and objects
+ * merge. Several keys for one field are recorded as ambiguous (crun matches keys exactly, so the
+ * two runtimes would apply different values); a wrong type as malformed. Both only matter for a
+ * GPU container: the model still holds every candidate value, so that "does it reach a GPU" is
+ * answered over all of them. Elements of devices, cgroup rules and mounts with several candidates
+ * for a field are read once per candidate (variant k takes the k-th candidate of each field). */
 #include "oci.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,473 +46,502 @@ const char *oci_ns_name(enum oci_ns ns) {
         return ns >= 0 && ns < _OCI_NS_MAX ? ns_names[ns] : NULL;
 }
 
-/* Type-checked field access. A JSON null counts as absent, as it does for the runtime. */
-enum want { W_OBJECT, W_ARRAY, W_STRING, W_INT, W_BOOL };
+/* ---- Go's field lookup ------------------------------------------------------------------ */
 
-static const char *want_name(enum want w) {
-        static const char *const names[] = { "an object", "an array", "a string", "an integer", "a boolean" };
-        return names[w];
+static size_t ncand(const struct gj_node *obj, const char *name) {
+        size_t n = 0;
+        if (obj && obj->type == GJ_OBJECT)
+                for (const struct gj_node *m = obj->child; m; m = m->next)
+                        n += gj_key_folds_to(m->key, m->klen, name);
+        return n;
 }
 
-static bool has_type(json_t *v, enum want w) {
-        switch (w) {
-        case W_OBJECT: return json_is_object(v);
-        case W_ARRAY:  return json_is_array(v);
-        case W_STRING: return json_is_string(v);
-        case W_INT:    return json_is_integer(v);
-        case W_BOOL:   return json_is_boolean(v);
-        }
-        return false;
+/* The k-th member for a field, the last one when there are fewer; NULL when none. */
+static const struct gj_node *cand(const struct gj_node *obj, const char *name, size_t k) {
+        const struct gj_node *last = NULL;
+        if (!obj || obj->type != GJ_OBJECT)
+                return NULL;
+        for (const struct gj_node *m = obj->child; m; m = m->next)
+                if (gj_key_folds_to(m->key, m->klen, name)) {
+                        last = m;
+                        if (k-- == 0)
+                                break;
+                }
+        return last;
 }
 
-struct ctx {
-        const char *what;
+#define FOR_CAND(v, obj, name) \
+        for (const struct gj_node *v = (obj) && (obj)->type == GJ_OBJECT ? (obj)->child : NULL; v; v = v->next) \
+                if (gj_key_folds_to(v->key, v->klen, name))
+
+_printf_(3, 4)
+static void note(char **v, size_t *n, const char *fmt, ...) {
+        if (*n >= OCI_MAX_NOTES)
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&v[*n], fmt, ap) >= 0)
+                (*n)++;
+        va_end(ap);
+}
+
+struct rd {
+        struct oci_config *cfg;
 };
 
-static int bad(const struct ctx *c, const char *field, const char *problem) {
-        log_error("%s: %s: %s", c->what, field, problem);
-        return -EBADMSG;
+/* Record fields of a struct object that more than one key folds to; return the most candidates
+ * any of them has (the number of variants to read). */
+static size_t fields(struct rd *r, const struct gj_node *obj, const char *prefix, const char *const *names) {
+        size_t most = 1;
+        for (const char *const *f = names; *f; f++) {
+                size_t n = ncand(obj, *f);
+                if (n > 1 && r->cfg)
+                        note(r->cfg->ambiguous, &r->cfg->n_ambiguous, "%s%s%s: %zu keys name this field", prefix,
+                             *prefix ? "." : "", *f, n);
+                if (n > most)
+                        most = n;
+        }
+        return most;
 }
 
-static int field(const struct ctx *c, json_t *parent, const char *prefix, const char *key, enum want w,
-                 json_t **ret) {
-        *ret = NULL;
-        json_t *v = json_object_get(parent, key);
-        if (!v || json_is_null(v)) {
-                *ret = NULL;
-                return 0;
-        }
-        if (!has_type(v, w)) {
-                char name[256];
-                snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", key);
-                char problem[64];
-                snprintf(problem, sizeof problem, "expected %s", want_name(w));
-                return bad(c, name, problem);
-        }
-        *ret = v;
-        return 0;
+/* A value of the expected type; null is absent (Go leaves the field as it is). */
+static bool typed(struct rd *r, const struct gj_node *v, enum gj_type t, const char *prefix, const char *name) {
+        if (!v || v->type == GJ_NULL)
+                return false;
+        bool ok = v->type == t || (t == GJ_TRUE && v->type == GJ_FALSE);
+        if (!ok && r->cfg)
+                note(r->cfg->malformed, &r->cfg->n_malformed, "%s%s%s: expected %s, not %s", prefix, *prefix ? "." : "",
+                     name, gj_type_name(t), gj_type_name(v->type));
+        return ok;
 }
 
-static int elem(const struct ctx *c, json_t *array, size_t i, const char *prefix, enum want w, json_t **ret) {
-        *ret = NULL;
-        json_t *v = json_array_get(array, i);
-        if (!has_type(v, w)) {
-                char name[256], problem[64];
-                snprintf(name, sizeof name, "%s[%zu]", prefix, i);
-                snprintf(problem, sizeof problem, "expected %s", want_name(w));
-                return bad(c, name, problem);
-        }
-        *ret = v;
-        return 0;
+static const char *str_of(struct rd *r, const struct gj_node *obj, const char *name, size_t k, const char *prefix) {
+        const struct gj_node *v = cand(obj, name, k);
+        return typed(r, v, GJ_STRING, prefix, name) ? v->str : NULL;
 }
 
-/* A JSON array of strings as a NULL-terminated vector of borrowed pointers. */
-static int string_array(const struct ctx *c, json_t *array, const char *prefix, const char ***ret, size_t *ret_n) {
-        size_t n = json_array_size(array);
-        _cleanup_free_ const char **v = calloc(n + 1, sizeof *v);
-        if (!v)
+static int vec_push(void *vp, size_t *n, size_t size, const void *item) {
+        char **v = vp;
+        char *nv = realloc(*v, (*n + 2) * size);
+        if (!nv)
                 return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                json_t *s;
-                int r = elem(c, array, i, prefix, W_STRING, &s);
-                if (r < 0)
-                        return r;
-                v[i] = json_string_value(s);
-        }
-        *ret = TAKE_PTR(v);
-        *ret_n = n;
+        memcpy(nv + *n * size, item, size);
+        memset(nv + (*n + 1) * size, 0, size);  /* keeps pointer vectors NULL-terminated */
+        *v = nv;
+        (*n)++;
         return 0;
 }
 
-static json_t *load(const struct ctx *c, const char *buf, size_t len) {
-        json_error_t e;
-        /* Duplicate keys are refused: the runtime and we must not read different values. */
-        json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
-        if (!root) {
-                log_error("%s: line %d column %d: %s", c->what, e.line, e.column, e.text);
-                return NULL;
+/* Every string of every candidate array of a field, appended to a NULL-terminated vector. */
+static int strings(struct rd *r, const struct gj_node *obj, const char *name, const char *prefix,
+                   const char ***v, size_t *n) {
+        FOR_CAND(a, obj, name) {
+                if (!typed(r, a, GJ_ARRAY, prefix, name))
+                        continue;
+                for (const struct gj_node *s = a->child; s; s = s->next) {
+                        const char *str = s->type == GJ_STRING ? s->str : "";
+                        if (s->type != GJ_STRING && s->type != GJ_NULL)
+                                typed(r, s, GJ_STRING, prefix, name);
+                        if (vec_push(v, n, sizeof str, &str) < 0)
+                                return -ENOMEM;
+                }
         }
-        if (!json_is_object(root)) {
-                bad(c, "(top level)", "expected an object");
-                json_decref(root);
-                return NULL;
-        }
-        return root;
+        if (!*v)
+                *v = calloc(1, sizeof **v);  /* an empty, NULL-terminated vector */
+        return *v ? 0 : -ENOMEM;
 }
 
-int oci_state_parse(const char *buf, size_t len, const char *what, struct oci_state *ret) {
-        const struct ctx c = { what };
-        json_t *root = load(&c, buf, len), *v;
-        if (!root)
-                return -EBADMSG;
-        struct oci_state s = { .root = root };
-        int r = field(&c, root, "", "id", W_STRING, &v);
-        if (r < 0)
-                goto fail;
-        if (!v || !*json_string_value(v)) {
-                r = bad(&c, "id", "missing: a hook must be given the container's state on stdin");
-                goto fail;
+/* An int64 field of variant k. Absent or null: `absent`. */
+static int64_t int_of(struct rd *r, const struct gj_node *obj, const char *name, size_t k, const char *prefix,
+                      int64_t absent) {
+        const struct gj_node *v = cand(obj, name, k);
+        int64_t n;
+        if (!typed(r, v, GJ_NUMBER, prefix, name))
+                return absent;
+        int e = gj_int64(v, &n);
+        if (e < 0) {
+                if (r->cfg)
+                        note(r->cfg->malformed, &r->cfg->n_malformed, "%s.%s: %.*s is not a 64-bit integer", prefix,
+                             name, (int) (v->len > 40 ? 40 : v->len), v->str);
+                return absent;
         }
-        s.id = json_string_value(v);
-        r = field(&c, root, "", "bundle", W_STRING, &v);
-        if (r < 0)
-                goto fail;
-        if (!v || json_string_value(v)[0] != '/') {
-                r = bad(&c, "bundle", "missing or not an absolute path");
-                goto fail;
+        return n;
+}
+
+static bool bool_of(struct rd *r, const struct gj_node *obj, const char *name, size_t k, const char *prefix,
+                    bool absent) {
+        const struct gj_node *v = cand(obj, name, k);
+        return typed(r, v, GJ_TRUE, prefix, name) ? v->type == GJ_TRUE : absent;
+}
+
+/* ---- the config model ------------------------------------------------------------------- */
+
+static int parse_caps(struct rd *r, const struct gj_node *process) {
+        static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable", "ambient", NULL };
+        struct oci_config *cfg = r->cfg;
+        FOR_CAND(caps, process, "capabilities") {
+                if (!typed(r, caps, GJ_OBJECT, "process", "capabilities"))
+                        continue;
+                fields(r, caps, "process.capabilities", sets);
+                for (size_t s = 0; sets[s]; s++) {
+                        _cleanup_free_ const char **names = NULL;
+                        size_t n = 0;
+                        if (strings(r, caps, sets[s], "process.capabilities", &names, &n) < 0)
+                                return -ENOMEM;
+                        for (size_t i = 0; i < n; i++) {
+                                int cap = oci_cap_from_name(names[i]);
+                                if (cap >= 0)
+                                        cfg->caps |= UINT64_C(1) << cap;
+                                else if (!cfg->unknown_cap)
+                                        cfg->unknown_cap = names[i];
+                        }
+                }
         }
-        s.bundle = json_string_value(v);
+        return 0;
+}
+
+static int parse_process(struct rd *r, const struct gj_node *root) {
+        static const char *const f[] = { "capabilities", "noNewPrivileges", "apparmorProfile", NULL };
+        FOR_CAND(p, root, "process") {
+                if (!typed(r, p, GJ_OBJECT, "", "process"))
+                        continue;
+                fields(r, p, "process", f);
+                int e = parse_caps(r, p);
+                if (e < 0)
+                        return e;
+                r->cfg->no_new_privileges = bool_of(r, p, "noNewPrivileges", SIZE_MAX, "process",
+                                                    r->cfg->no_new_privileges);
+                const char *a = str_of(r, p, "apparmorProfile", SIZE_MAX, "process");
+                if (a)
+                        r->cfg->apparmor = a;
+        }
+        return 0;
+}
+
+static int parse_root(struct rd *r, const struct gj_node *root) {
+        static const char *const f[] = { "path", "readonly", NULL };
+        FOR_CAND(o, root, "root") {
+                if (!typed(r, o, GJ_OBJECT, "", "root"))
+                        continue;
+                fields(r, o, "root", f);
+                const char *p = str_of(r, o, "path", SIZE_MAX, "root");
+                if (p)
+                        r->cfg->root_path = p;
+                r->cfg->root_readonly = bool_of(r, o, "readonly", SIZE_MAX, "root", r->cfg->root_readonly);
+        }
+        return 0;
+}
+
+/* Device numbers as the runtime applies them: runc packs them into the 32-bit dev_t mknod takes
+ * (unix.Mkdev, then the syscall's unsigned int): major & 0xfff, minor & 0xfffff. */
+static int parse_devices(struct rd *r, const struct gj_node *linux) {
+        static const char *const f[] = { "path", "type", "major", "minor", NULL };
+        struct oci_config *cfg = r->cfg;
+        FOR_CAND(a, linux, "devices") {
+                if (!typed(r, a, GJ_ARRAY, "linux", "devices"))
+                        continue;
+                for (const struct gj_node *d = a->child; d; d = d->next) {
+                        if (!typed(r, d, GJ_OBJECT, "linux", "devices[]"))
+                                continue;
+                        size_t variants = fields(r, d, "linux.devices[]", f);
+                        for (size_t k = 0; k < variants; k++) {
+                                struct oci_device dev = {};
+                                dev.path = str_of(r, d, "path", k, "linux.devices[]");
+                                const char *t = str_of(r, d, "type", k, "linux.devices[]");
+                                dev.type = t && (streq(t, "b") || streq(t, "p")) ? t[0] : 'c';
+                                dev.major = (int64_t) ((uint32_t) int_of(r, d, "major", k, "linux.devices[]", 0) & 0xfff);
+                                dev.minor = (int64_t) ((uint32_t) int_of(r, d, "minor", k, "linux.devices[]", 0) & 0xfffff);
+                                if (!dev.path)
+                                        dev.path = "";
+                                if (vec_push(&cfg->devices, &cfg->n_devices, sizeof dev, &dev) < 0)
+                                        return -ENOMEM;
+                        }
+                }
+        }
+        return 0;
+}
+
+/* A cgroup rule's number: absent or negative is "any"; beyond 32 bits it is truncated as the
+ * eBPF device filter compares it, and a number above 12 bits then matches no device. */
+static int64_t cgroup_num(struct rd *r, const struct gj_node *d, const char *name, size_t k) {
+        int64_t v = int_of(r, d, name, k, "linux.resources.devices[]", -1);
+        if (v < 0)
+                return -1;
+        return (int64_t) (uint32_t) v;
+}
+
+static int parse_cgroup_rules(struct rd *r, const struct gj_node *linux) {
+        static const char *const fres[] = { "devices", NULL };
+        static const char *const f[] = { "allow", "type", "major", "minor", "access", NULL };
+        struct oci_config *cfg = r->cfg;
+        FOR_CAND(res, linux, "resources") {
+                if (!typed(r, res, GJ_OBJECT, "linux", "resources"))
+                        continue;
+                fields(r, res, "linux.resources", fres);
+                FOR_CAND(a, res, "devices") {
+                        if (!typed(r, a, GJ_ARRAY, "linux.resources", "devices"))
+                                continue;
+                        for (const struct gj_node *d = a->child; d; d = d->next) {
+                                if (!typed(r, d, GJ_OBJECT, "linux.resources", "devices[]"))
+                                        continue;
+                                size_t variants = fields(r, d, "linux.resources.devices[]", f);
+                                for (size_t k = 0; k < variants; k++) {
+                                        struct oci_cgroup_rule rule = {};
+                                        rule.allow = bool_of(r, d, "allow", k, "linux.resources.devices[]", false);
+                                        const char *t = str_of(r, d, "type", k, "linux.resources.devices[]");
+                                        rule.type = t && (streq(t, "c") || streq(t, "b")) ? t[0] : 'a';
+                                        rule.major = cgroup_num(r, d, "major", k);
+                                        rule.minor = cgroup_num(r, d, "minor", k);
+                                        const char *acc = str_of(r, d, "access", k, "linux.resources.devices[]");
+                                        rule.rw = !acc || !*acc || strpbrk(acc, "rw");
+                                        if (vec_push(&cfg->cgroup_rules, &cfg->n_cgroup_rules, sizeof rule, &rule) < 0)
+                                                return -ENOMEM;
+                                }
+                        }
+                }
+        }
+        return 0;
+}
+
+static void parse_namespaces(struct rd *r, const struct gj_node *linux) {
+        static const char *const f[] = { "type", "path", NULL };
+        FOR_CAND(a, linux, "namespaces") {
+                if (!typed(r, a, GJ_ARRAY, "linux", "namespaces"))
+                        continue;
+                for (const struct gj_node *ns = a->child; ns; ns = ns->next) {
+                        if (!typed(r, ns, GJ_OBJECT, "linux", "namespaces[]"))
+                                continue;
+                        fields(r, ns, "linux.namespaces[]", f);
+                        const char *t = str_of(r, ns, "type", SIZE_MAX, "linux.namespaces[]");
+                        const char *p = str_of(r, ns, "path", SIZE_MAX, "linux.namespaces[]");
+                        for (int k = 0; t && k < _OCI_NS_MAX; k++)
+                                if (streq(ns_names[k], t)) {
+                                        r->cfg->ns_present[k] = true;
+                                        r->cfg->ns_path[k] = p && *p ? p : NULL;
+                                }
+                }
+        }
+}
+
+static int parse_seccomp(struct rd *r, const struct gj_node *linux) {
+        static const char *const f[] = { "defaultAction", "syscalls", NULL };
+        static const char *const fs[] = { "names", "action", "args", NULL };
+        struct oci_config *cfg = r->cfg;
+        FOR_CAND(s, linux, "seccomp") {
+                if (!typed(r, s, GJ_OBJECT, "linux", "seccomp"))
+                        continue;
+                cfg->seccomp = true;
+                fields(r, s, "linux.seccomp", f);
+                const char *a = str_of(r, s, "defaultAction", SIZE_MAX, "linux.seccomp");
+                if (a)
+                        cfg->seccomp_default_action = a;
+                FOR_CAND(arr, s, "syscalls") {
+                        if (!typed(r, arr, GJ_ARRAY, "linux.seccomp", "syscalls"))
+                                continue;
+                        for (const struct gj_node *sc = arr->child; sc; sc = sc->next) {
+                                if (!typed(r, sc, GJ_OBJECT, "linux.seccomp", "syscalls[]"))
+                                        continue;
+                                fields(r, sc, "linux.seccomp.syscalls[]", fs);
+                                struct oci_syscall_rule rule = {};
+                                size_t n = 0;
+                                if (strings(r, sc, "names", "linux.seccomp.syscalls[]", &rule.names, &n) < 0)
+                                        return -ENOMEM;
+                                rule.action = str_of(r, sc, "action", SIZE_MAX, "linux.seccomp.syscalls[]");
+                                const struct gj_node *args = cand(sc, "args", SIZE_MAX);
+                                rule.conditional = args && args->type == GJ_ARRAY && args->len > 0;
+                                if (vec_push(&cfg->syscalls, &cfg->n_syscalls, sizeof rule, &rule) < 0) {
+                                        free(rule.names);
+                                        return -ENOMEM;
+                                }
+                        }
+                }
+        }
+        return 0;
+}
+
+static int parse_linux(struct rd *r, const struct gj_node *root) {
+        static const char *const f[] = { "devices", "resources", "namespaces", "seccomp", "maskedPaths",
+                                         "readonlyPaths", "rootfsPropagation", NULL };
+        struct oci_config *cfg = r->cfg;
+        int e;
+        FOR_CAND(l, root, "linux") {
+                if (!typed(r, l, GJ_OBJECT, "", "linux"))
+                        continue;
+                fields(r, l, "linux", f);
+                if ((e = parse_devices(r, l)) < 0 || (e = parse_cgroup_rules(r, l)) < 0 || (e = parse_seccomp(r, l)) < 0)
+                        return e;
+                parse_namespaces(r, l);
+                if (strings(r, l, "maskedPaths", "linux", &cfg->masked_paths, &cfg->n_masked_paths) < 0 ||
+                    strings(r, l, "readonlyPaths", "linux", &cfg->readonly_paths, &cfg->n_readonly_paths) < 0)
+                        return -ENOMEM;
+                const char *p = str_of(r, l, "rootfsPropagation", SIZE_MAX, "linux");
+                if (p)
+                        cfg->rootfs_propagation = p;
+        }
+        return 0;
+}
+
+/* Options as runc reads them (later ones win); overlay's host directories. */
+static int mount_options(struct oci_mount *m, const char **opts, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                const char *s = opts[i];
+                if (streq(s, "bind"))
+                        m->bind = true;
+                else if (streq(s, "rbind"))
+                        m->bind = m->recursive = true;
+                else if (streq(s, "ro"))
+                        m->ro = true;
+                else if (streq(s, "rw"))
+                        m->ro = false;
+                else if (streq(s, "rro"))
+                        m->rro = m->ro = true;
+                else if (streq(s, "rrw"))
+                        m->rro = false;
+                else if (streq(s, "shared") || streq(s, "rshared"))
+                        m->shared = true;
+                else if (streq(s, "private") || streq(s, "rprivate") || streq(s, "slave") || streq(s, "rslave") ||
+                         streq(s, "unbindable") || streq(s, "runbindable"))
+                        m->shared = false;
+                else if (startswith(s, "upperdir="))
+                        m->upperdir = s + strlen("upperdir=");
+                else if (startswith(s, "workdir="))
+                        m->workdir = s + strlen("workdir=");
+                else if (startswith(s, "lowerdir=")) {
+                        /* Split a copy at ':' ("\:" is not special to the hook: it only adds paths). */
+                        free(m->lowerbuf);
+                        free(m->lowerdirs);
+                        m->lowerdirs = NULL;
+                        m->n_lowerdirs = 0;
+                        if (!(m->lowerbuf = strdup(s + strlen("lowerdir="))))
+                                return -ENOMEM;
+                        for (char *save = NULL, *t = strtok_r(m->lowerbuf, ":", &save); t; t = strtok_r(NULL, ":", &save))
+                                if (vec_push(&m->lowerdirs, &m->n_lowerdirs, sizeof t, &t) < 0)
+                                        return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+static int parse_mounts(struct rd *r, const struct gj_node *root) {
+        static const char *const f[] = { "destination", "source", "type", "options", NULL };
+        struct oci_config *cfg = r->cfg;
+        FOR_CAND(a, root, "mounts") {
+                if (!typed(r, a, GJ_ARRAY, "", "mounts"))
+                        continue;
+                for (const struct gj_node *mo = a->child; mo; mo = mo->next) {
+                        if (!typed(r, mo, GJ_OBJECT, "", "mounts[]"))
+                                continue;
+                        size_t variants = fields(r, mo, "mounts[]", f);
+                        _cleanup_free_ const char **opts = NULL;
+                        size_t n_opts = 0;
+                        if (strings(r, mo, "options", "mounts[]", &opts, &n_opts) < 0)
+                                return -ENOMEM;
+                        for (size_t k = 0; k < variants; k++) {
+                                struct oci_mount m = {};
+                                m.destination = str_of(r, mo, "destination", k, "mounts[]");
+                                m.source = str_of(r, mo, "source", k, "mounts[]");
+                                m.type = str_of(r, mo, "type", k, "mounts[]");
+                                if (!m.destination)
+                                        m.destination = "";
+                                m.bind = m.type && streq(m.type, "bind");
+                                int e = mount_options(&m, opts, n_opts);
+                                if (vec_push(&cfg->mounts, &cfg->n_mounts, sizeof m, &m) < 0 || e < 0)
+                                        return -ENOMEM;
+                        }
+                }
+        }
+        return 0;
+}
+
+static int parse_hooks(struct rd *r, const struct gj_node *root) {
+        static const char *const f[] = { "prestart", NULL };
+        static const char *const fh[] = { "path", "args", NULL };
+        struct oci_config *cfg = r->cfg;
+        FOR_CAND(hooks, root, "hooks") {
+                if (!typed(r, hooks, GJ_OBJECT, "", "hooks"))
+                        continue;
+                fields(r, hooks, "hooks", f);
+                FOR_CAND(a, hooks, "prestart") {
+                        if (!typed(r, a, GJ_ARRAY, "hooks", "prestart"))
+                                continue;
+                        for (const struct gj_node *h = a->child; h; h = h->next) {
+                                if (!typed(r, h, GJ_OBJECT, "hooks", "prestart[]"))
+                                        continue;
+                                fields(r, h, "hooks.prestart[]", fh);
+                                struct oci_hook hk = {};
+                                hk.path = str_of(r, h, "path", SIZE_MAX, "hooks.prestart[]");
+                                if (!hk.path)
+                                        hk.path = "";
+                                if (strings(r, h, "args", "hooks.prestart[]", &hk.args, &hk.n_args) < 0 ||
+                                    vec_push(&cfg->prestart, &cfg->n_prestart, sizeof hk, &hk) < 0) {
+                                        free(hk.args);
+                                        return -ENOMEM;
+                                }
+                        }
+                }
+        }
+        return 0;
+}
+
+static int parse_doc(char *buf, size_t len, const char *what, struct gj_doc *doc) {
+        char err[160];
+        int r = gj_parse(buf, len, doc, err, sizeof err);
+        if (r == -EBADMSG)
+                return log_error_errno(r, "%s: %s", what, err);
+        if (r < 0)
+                return log_error_errno(r, "Out of memory");
+        if (doc->nodes[0].type != GJ_OBJECT) {
+                gj_doc_free(doc);
+                return log_error_errno(-EBADMSG, "%s: the top level is not an object", what);
+        }
+        return 0;
+}
+
+int oci_state_parse(char *buf, size_t len, const char *what, struct oci_state *ret) {
+        struct oci_state s = { .buf = buf };
+        int r = parse_doc(buf, len, what, &s.doc);
+        if (r < 0) {
+                free(buf);
+                return r;
+        }
+        struct rd rd = {};
+        const struct gj_node *root = &s.doc.nodes[0];
+        s.id = str_of(&rd, root, "id", SIZE_MAX, "");
+        s.bundle = str_of(&rd, root, "bundle", SIZE_MAX, "");
+        s.pid = int_of(&rd, root, "pid", SIZE_MAX, "", 0);
+        if (!s.id || !*s.id)
+                r = log_error_errno(-EBADMSG, "%s: id: missing: a hook must be given the container's state on stdin", what);
+        else if (!s.bundle || s.bundle[0] != '/')
+                r = log_error_errno(-EBADMSG, "%s: bundle: missing or not an absolute path", what);
+        if (r < 0) {
+                oci_state_free(&s);
+                return r;
+        }
         *ret = s;
         return 0;
-fail:
-        json_decref(root);
-        return r;
 }
 
 void oci_state_free(struct oci_state *s) {
-        json_decref(s->root);
+        gj_doc_free(&s->doc);
+        free(s->buf);
         *s = (struct oci_state) {};
 }
 
-static int parse_caps(const struct ctx *c, json_t *process, struct oci_config *cfg) {
-        static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable", "ambient" };
-        json_t *caps;
-        int r = field(c, process, "process", "capabilities", W_OBJECT, &caps);
-        if (r < 0 || !caps)
+int oci_config_parse(char *buf, size_t len, const char *what, struct oci_config *ret) {
+        static const char *const f[] = { "process", "root", "mounts", "hooks", "linux", NULL };
+        struct oci_config cfg = { .buf = buf };
+        int r = parse_doc(buf, len, what, &cfg.doc);
+        if (r < 0) {
+                free(buf);
                 return r;
-        for (size_t s = 0; s < ELEMENTSOF(sets); s++) {
-                json_t *a;
-                char prefix[64];
-                snprintf(prefix, sizeof prefix, "process.capabilities.%s", sets[s]);
-                r = field(c, caps, "process.capabilities", sets[s], W_ARRAY, &a);
-                if (r < 0)
-                        return r;
-                for (size_t i = 0; i < json_array_size(a); i++) {
-                        json_t *n;
-                        r = elem(c, a, i, prefix, W_STRING, &n);
-                        if (r < 0)
-                                return r;
-                        int cap = oci_cap_from_name(json_string_value(n));
-                        if (cap >= 0)
-                                cfg->caps |= UINT64_C(1) << cap;
-                }
         }
-        return 0;
-}
-
-static int parse_process(const struct ctx *c, json_t *root, struct oci_config *cfg) {
-        json_t *process, *v;
-        int r = field(c, root, "", "process", W_OBJECT, &process);
-        if (r < 0 || !process)
-                return r;
-        r = parse_caps(c, process, cfg);
-        if (r < 0)
-                return r;
-        r = field(c, process, "process", "noNewPrivileges", W_BOOL, &v);
-        if (r < 0)
-                return r;
-        cfg->no_new_privileges = v && json_is_true(v);
-        r = field(c, process, "process", "apparmorProfile", W_STRING, &v);
-        if (r < 0)
-                return r;
-        cfg->apparmor = v ? json_string_value(v) : NULL;
-        return 0;
-}
-
-/* A device number; absent is -1 ("any" in a cgroup rule). Above `max` is refused: the runtime
- * would truncate it to another device (mknod keeps 12 bits of a major, an older runc's eBPF device
- * filter 32), so we would judge a different device from the one the container gets. */
-static int get_devnum(const struct ctx *c, json_t *obj, const char *prefix, const char *key, int64_t max,
-                      bool negative_is_any, int64_t *ret) {
-        json_t *v;
-        int r = field(c, obj, prefix, key, W_INT, &v);
-        if (r < 0)
-                return r;
-        int64_t n = v ? (int64_t) json_integer_value(v) : -1;
-        if (n > max || (n < 0 && v && !negative_is_any)) {
-                char name[256], problem[96];
-                snprintf(name, sizeof name, "%s.%s", prefix, key);
-                snprintf(problem, sizeof problem, "%jd is not a device number (0 to %jd)", (intmax_t) n, (intmax_t) max);
-                return bad(c, name, problem);
-        }
-        /* runc treats every negative number in a cgroup rule as "any". */
-        *ret = n < -1 ? -1 : n;
-        return 0;
-}
-
-static int parse_devices(const struct ctx *c, json_t *linux, struct oci_config *cfg) {
-        json_t *a;
-        int r = field(c, linux, "linux", "devices", W_ARRAY, &a);
-        if (r < 0 || !a)
-                return r;
-        size_t n = json_array_size(a);
-        cfg->devices = calloc(n ? n : 1, sizeof *cfg->devices);
-        if (!cfg->devices)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                char prefix[64];
-                snprintf(prefix, sizeof prefix, "linux.devices[%zu]", i);
-                json_t *d, *v;
-                r = elem(c, a, i, "linux.devices", W_OBJECT, &d);
-                if (r < 0)
-                        return r;
-                struct oci_device *dev = &cfg->devices[i];
-                r = field(c, d, prefix, "path", W_STRING, &v);
-                if (r < 0)
-                        return r;
-                if (!v)
-                        return bad(c, prefix, "missing path");
-                dev->path = json_string_value(v);
-                r = field(c, d, prefix, "type", W_STRING, &v);
-                if (r < 0)
-                        return r;
-                const char *t = v ? json_string_value(v) : "";
-                if (strlen(t) != 1 || !strchr("cbup", t[0]))
-                        return bad(c, prefix, "type must be one of c, b, u, p");
-                dev->type = t[0] == 'u' ? 'c' : t[0];
-                r = get_devnum(c, d, prefix, "major", 0xfff, false, &dev->major);
-                if (r < 0)
-                        return r;
-                r = get_devnum(c, d, prefix, "minor", 0xfffff, false, &dev->minor);
-                if (r < 0)
-                        return r;
-                cfg->n_devices++;
-        }
-        return 0;
-}
-
-static int parse_cgroup_rules(const struct ctx *c, json_t *linux, struct oci_config *cfg) {
-        json_t *res, *a;
-        int r = field(c, linux, "linux", "resources", W_OBJECT, &res);
-        if (r < 0 || !res)
-                return r;
-        r = field(c, res, "linux.resources", "devices", W_ARRAY, &a);
-        if (r < 0 || !a)
-                return r;
-        size_t n = json_array_size(a);
-        cfg->cgroup_rules = calloc(n ? n : 1, sizeof *cfg->cgroup_rules);
-        if (!cfg->cgroup_rules)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                char prefix[64];
-                snprintf(prefix, sizeof prefix, "linux.resources.devices[%zu]", i);
-                json_t *d, *v;
-                r = elem(c, a, i, "linux.resources.devices", W_OBJECT, &d);
-                if (r < 0)
-                        return r;
-                struct oci_cgroup_rule *rule = &cfg->cgroup_rules[i];
-                r = field(c, d, prefix, "allow", W_BOOL, &v);
-                if (r < 0)
-                        return r;
-                if (!v)
-                        return bad(c, prefix, "missing allow");
-                rule->allow = json_is_true(v);
-                r = field(c, d, prefix, "type", W_STRING, &v);
-                if (r < 0)
-                        return r;
-                const char *t = v ? json_string_value(v) : "a";
-                if (strlen(t) != 1 || !strchr("acb", t[0]))
-                        return bad(c, prefix, "type must be one of a, c, b");
-                rule->type = t[0];
-                r = get_devnum(c, d, prefix, "major", UINT32_MAX, true, &rule->major);
-                if (r < 0)
-                        return r;
-                r = get_devnum(c, d, prefix, "minor", UINT32_MAX, true, &rule->minor);
-                if (r < 0)
-                        return r;
-                r = field(c, d, prefix, "access", W_STRING, &v);
-                if (r < 0)
-                        return r;
-                const char *acc = v ? json_string_value(v) : "rwm";
-                rule->rw = strpbrk(acc, "rw") != NULL;
-                cfg->n_cgroup_rules++;
-        }
-        return 0;
-}
-
-static int parse_namespaces(const struct ctx *c, json_t *linux, struct oci_config *cfg) {
-        json_t *a;
-        int r = field(c, linux, "linux", "namespaces", W_ARRAY, &a);
-        if (r < 0 || !a)
-                return r;
-        for (size_t i = 0; i < json_array_size(a); i++) {
-                char prefix[64];
-                snprintf(prefix, sizeof prefix, "linux.namespaces[%zu]", i);
-                json_t *ns, *t, *p;
-                r = elem(c, a, i, "linux.namespaces", W_OBJECT, &ns);
-                if (r < 0)
-                        return r;
-                r = field(c, ns, prefix, "type", W_STRING, &t);
-                if (r < 0)
-                        return r;
-                if (!t)
-                        return bad(c, prefix, "missing type");
-                r = field(c, ns, prefix, "path", W_STRING, &p);
-                if (r < 0)
-                        return r;
-                for (int k = 0; k < _OCI_NS_MAX; k++)
-                        if (streq(ns_names[k], json_string_value(t))) {
-                                cfg->ns_present[k] = true;
-                                cfg->ns_path[k] = p && *json_string_value(p) ? json_string_value(p) : NULL;
-                        }
-        }
-        return 0;
-}
-
-static int parse_seccomp(const struct ctx *c, json_t *linux, struct oci_config *cfg) {
-        json_t *s, *v;
-        int r = field(c, linux, "linux", "seccomp", W_OBJECT, &s);
-        if (r < 0 || !s)
-                return r;
-        cfg->seccomp = true;
-        r = field(c, s, "linux.seccomp", "defaultAction", W_STRING, &v);
-        if (r < 0)
-                return r;
-        cfg->seccomp_default_action = v ? json_string_value(v) : NULL;
-        r = field(c, s, "linux.seccomp", "syscalls", W_ARRAY, &v);
-        if (r < 0)
-                return r;
-        cfg->seccomp_n_syscalls = json_array_size(v);
-        return 0;
-}
-
-static int parse_linux(const struct ctx *c, json_t *root, struct oci_config *cfg) {
-        json_t *linux, *a;
-        int r = field(c, root, "", "linux", W_OBJECT, &linux);
-        if (r < 0 || !linux)
-                return r;
-        if ((r = parse_devices(c, linux, cfg)) < 0 ||
-            (r = parse_cgroup_rules(c, linux, cfg)) < 0 ||
-            (r = parse_namespaces(c, linux, cfg)) < 0 ||
-            (r = parse_seccomp(c, linux, cfg)) < 0)
-                return r;
-        r = field(c, linux, "linux", "maskedPaths", W_ARRAY, &a);
-        if (r < 0)
-                return r;
-        if (a && (r = string_array(c, a, "linux.maskedPaths", &cfg->masked_paths, &cfg->n_masked_paths)) < 0)
-                return r;
-        r = field(c, linux, "linux", "readonlyPaths", W_ARRAY, &a);
-        if (r < 0)
-                return r;
-        if (a && (r = string_array(c, a, "linux.readonlyPaths", &cfg->readonly_paths, &cfg->n_readonly_paths)) < 0)
-                return r;
-        return 0;
-}
-
-static int parse_mounts(const struct ctx *c, json_t *root, struct oci_config *cfg) {
-        json_t *a;
-        int r = field(c, root, "", "mounts", W_ARRAY, &a);
-        if (r < 0 || !a)
-                return r;
-        size_t n = json_array_size(a);
-        cfg->mounts = calloc(n ? n : 1, sizeof *cfg->mounts);
-        if (!cfg->mounts)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                char prefix[64];
-                snprintf(prefix, sizeof prefix, "mounts[%zu]", i);
-                json_t *m, *v, *opts;
-                r = elem(c, a, i, "mounts", W_OBJECT, &m);
-                if (r < 0)
-                        return r;
-                struct oci_mount *mnt = &cfg->mounts[i];
-                r = field(c, m, prefix, "destination", W_STRING, &v);
-                if (r < 0)
-                        return r;
-                if (!v)
-                        return bad(c, prefix, "missing destination");
-                mnt->destination = json_string_value(v);
-                r = field(c, m, prefix, "source", W_STRING, &v);
-                if (r < 0)
-                        return r;
-                mnt->source = v ? json_string_value(v) : NULL;
-                r = field(c, m, prefix, "type", W_STRING, &v);
-                if (r < 0)
-                        return r;
-                mnt->type = v ? json_string_value(v) : NULL;
-                mnt->bind = mnt->type && streq(mnt->type, "bind");
-                r = field(c, m, prefix, "options", W_ARRAY, &opts);
-                if (r < 0)
-                        return r;
-                char oprefix[80];
-                snprintf(oprefix, sizeof oprefix, "%s.options", prefix);
-                for (size_t k = 0; k < json_array_size(opts); k++) {
-                        json_t *o;
-                        r = elem(c, opts, k, oprefix, W_STRING, &o);
-                        if (r < 0)
-                                return r;
-                        const char *s = json_string_value(o);
-                        /* Later options win, as in mount(8) and the runtime. */
-                        if (streq(s, "bind") || streq(s, "rbind"))
-                                mnt->bind = true;
-                        else if (streq(s, "ro"))
-                                mnt->ro = true;
-                        else if (streq(s, "rw"))
-                                mnt->ro = false;
-                }
-                /* runc joins a relative bind source to the bundle directory ("../../../../etc"):
-                 * podman never writes one, and judging it would mean resolving it the same way. */
-                if (mnt->bind && mnt->source && mnt->source[0] != '/')
-                        return bad(c, prefix, "a bind mount source must be an absolute path");
-                cfg->n_mounts++;
-        }
-        return 0;
-}
-
-static int parse_hooks(const struct ctx *c, json_t *root, struct oci_config *cfg) {
-        json_t *hooks, *a;
-        int r = field(c, root, "", "hooks", W_OBJECT, &hooks);
-        if (r < 0 || !hooks)
-                return r;
-        r = field(c, hooks, "hooks", "prestart", W_ARRAY, &a);
-        if (r < 0 || !a)
-                return r;
-        size_t n = json_array_size(a);
-        cfg->prestart = calloc(n ? n : 1, sizeof *cfg->prestart);
-        if (!cfg->prestart)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                char prefix[64], aprefix[80];
-                snprintf(prefix, sizeof prefix, "hooks.prestart[%zu]", i);
-                snprintf(aprefix, sizeof aprefix, "%s.args", prefix);
-                json_t *h, *v;
-                r = elem(c, a, i, "hooks.prestart", W_OBJECT, &h);
-                if (r < 0)
-                        return r;
-                struct oci_hook *hk = &cfg->prestart[i];
-                r = field(c, h, prefix, "path", W_STRING, &v);
-                if (r < 0)
-                        return r;
-                if (!v)
-                        return bad(c, prefix, "missing path");
-                hk->path = json_string_value(v);
-                r = field(c, h, prefix, "args", W_ARRAY, &v);
-                if (r < 0)
-                        return r;
-                if (v)
-                        r = string_array(c, v, aprefix, &hk->args, &hk->n_args);
-                else
-                        r = (hk->args = calloc(1, sizeof *hk->args)) ? 0 : -ENOMEM;
-                if (r < 0)
-                        return r;
-                cfg->n_prestart++;
-        }
-        return 0;
-}
-
-int oci_config_parse(const char *buf, size_t len, const char *what, struct oci_config *ret) {
-        const struct ctx c = { what };
-        json_t *root = load(&c, buf, len);
-        if (!root)
-                return -EBADMSG;
-        struct oci_config cfg = { .root = root };
-        int r;
-        if ((r = parse_process(&c, root, &cfg)) < 0 ||
-            (r = parse_linux(&c, root, &cfg)) < 0 ||
-            (r = parse_mounts(&c, root, &cfg)) < 0 ||
-            (r = parse_hooks(&c, root, &cfg)) < 0) {
+        struct rd rd = { &cfg };
+        const struct gj_node *root = &cfg.doc.nodes[0];
+        fields(&rd, root, "", f);
+        if ((r = parse_process(&rd, root)) < 0 || (r = parse_root(&rd, root)) < 0 || (r = parse_linux(&rd, root)) < 0 ||
+            (r = parse_mounts(&rd, root)) < 0 || (r = parse_hooks(&rd, root)) < 0) {
                 oci_config_free(&cfg);
-                return r;
+                return log_error_errno(r, "Out of memory");
         }
         *ret = cfg;
         return 0;
@@ -515,13 +550,25 @@ int oci_config_parse(const char *buf, size_t len, const char *what, struct oci_c
 void oci_config_free(struct oci_config *c) {
         for (size_t i = 0; i < c->n_prestart; i++)
                 free(c->prestart[i].args);
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                free(c->mounts[i].lowerbuf);
+                free(c->mounts[i].lowerdirs);
+        }
+        for (size_t i = 0; i < c->n_syscalls; i++)
+                free(c->syscalls[i].names);
+        for (size_t i = 0; i < c->n_ambiguous; i++)
+                free(c->ambiguous[i]);
+        for (size_t i = 0; i < c->n_malformed; i++)
+                free(c->malformed[i]);
+        free(c->syscalls);
         free(c->prestart);
         free(c->devices);
         free(c->cgroup_rules);
         free(c->mounts);
         free(c->masked_paths);
         free(c->readonly_paths);
-        json_decref(c->root);
+        gj_doc_free(&c->doc);
+        free(c->buf);
         *c = (struct oci_config) {};
 }
 
@@ -534,7 +581,7 @@ static int load_fd(int fd, const char *path, struct oci_config *ret) {
         if ((uint64_t) st.st_size > OCI_CONFIG_MAX)
                 return log_error_errno(-EFBIG, "%s is %jd bytes, more than the %u bytes a container config may have",
                                        path, (intmax_t) st.st_size, OCI_CONFIG_MAX);
-        _cleanup_free_ char *buf = NULL;
+        char *buf = NULL;
         size_t len;
         int r = read_fd(fd, OCI_CONFIG_MAX, &buf, &len);
         if (r == -EFBIG)

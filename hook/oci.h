@@ -1,19 +1,25 @@
-/* The parts of an OCI runtime state and config.json that the hook's rules look at.
- * Strings point into the jansson tree kept in the structure; free with oci_*_free(). */
+/* The parts of an OCI runtime state and config.json that the hook's rules look at, read as runc
+ * reads them (Go's encoding/json: struct keys matched case-insensitively, last key wins).
+ * Strings point into the document kept in the structure; free with oci_*_free(). */
 #pragma once
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define OCI_STATE_MAX (64u * 1024u)
-#define OCI_CONFIG_MAX (4u * 1024u * 1024u)
+#include "gojson.h"
+
+/* runc sets no limit; these are far above what engines write (a few KiB to a few hundred), and
+ * beyond them a container is judged as if its bundle were unreadable. */
+#define OCI_STATE_MAX (16u * 1024u * 1024u)
+#define OCI_CONFIG_MAX (16u * 1024u * 1024u)
 
 struct oci_state {
-        json_t *root;
+        char *buf;
+        struct gj_doc doc;
         const char *id;
         const char *bundle;
+        int64_t pid;            /* 0: none */
 };
 
 enum oci_ns {
@@ -28,13 +34,15 @@ enum oci_ns {
         _OCI_NS_MAX,
 };
 
+/* A device node entry, numbers as the runtime applies them: mknod gets a 32-bit dev_t, so the
+ * major keeps 12 bits and the minor 20. */
 struct oci_device {
         const char *path;
-        char type;             /* 'c', 'b', 'u', 'p' */
+        char type;             /* 'c', 'b', 'p' ('u' is read as 'c') */
         int64_t major, minor;
 };
 
-/* A device cgroup rule; major/minor -1 stand for "any". */
+/* A device cgroup rule; major/minor -1 stand for "any" (absent or negative, as runc reads them). */
 struct oci_cgroup_rule {
         bool allow;
         char type;             /* 'a', 'c', 'b' */
@@ -46,8 +54,15 @@ struct oci_mount {
         const char *destination;
         const char *source;    /* may be NULL */
         const char *type;      /* may be NULL */
-        bool bind;
-        bool ro;
+        bool bind;             /* type "bind" or a bind/rbind option */
+        bool recursive;        /* rbind: the host mounts below the source come along */
+        bool ro;               /* the top mount is read-only */
+        bool rro;              /* every mount of a recursive bind is read-only */
+        bool shared;           /* shared or rshared propagation */
+        const char **lowerdirs;  /* overlay: lowerdir=a:b (NULL-terminated), upperdir, workdir */
+        size_t n_lowerdirs;
+        const char *upperdir, *workdir;
+        char *lowerbuf;        /* owns the lowerdirs strings */
 };
 
 struct oci_hook {
@@ -56,12 +71,25 @@ struct oci_hook {
         size_t n_args;
 };
 
-struct oci_config {
-        json_t *root;
+struct oci_syscall_rule {
+        const char **names;    /* NULL-terminated */
+        const char *action;
+        bool conditional;      /* has argument filters */
+};
 
-        uint64_t caps;         /* union of every capability set, bit = CAP_* number */
+#define OCI_MAX_NOTES 4
+
+struct oci_config {
+        char *buf;
+        struct gj_doc doc;
+
+        const char *root_path;  /* NULL when absent */
+        bool root_readonly;
+
+        uint64_t caps;          /* union of every capability set, bit = CAP_* number */
+        const char *unknown_cap;/* a capability name that is not known, or NULL */
         bool no_new_privileges;
-        const char *apparmor;  /* may be NULL */
+        const char *apparmor;   /* may be NULL */
 
         bool ns_present[_OCI_NS_MAX];
         const char *ns_path[_OCI_NS_MAX];
@@ -74,27 +102,38 @@ struct oci_config {
         size_t n_mounts;
         struct oci_hook *prestart;
         size_t n_prestart;
+        const char *rootfs_propagation;
 
         bool seccomp;
         const char *seccomp_default_action;
-        size_t seccomp_n_syscalls;
+        struct oci_syscall_rule *syscalls;
+        size_t n_syscalls;
         const char **masked_paths;
         size_t n_masked_paths;
         const char **readonly_paths;
         size_t n_readonly_paths;
+
+        /* What makes the document unfit to judge a GPU container by (never a container without
+         * one): keys that fold to one struct field, values of the wrong type or range. */
+        char *ambiguous[OCI_MAX_NOTES];
+        size_t n_ambiguous;
+        char *malformed[OCI_MAX_NOTES];
+        size_t n_malformed;
 };
 
-/* Capability names, indexed by number; NULL-free up to OCI_CAP_LAST. */
+/* Capability names, indexed by number. */
 #define OCI_CAP_LAST 40
 extern const char *const oci_cap_names[OCI_CAP_LAST + 1];
 int oci_cap_from_name(const char *name);
 
 const char *oci_ns_name(enum oci_ns ns);
 
-/* Parse a state or config document. `what` names the input in messages. Return -EBADMSG on
- * malformed input (logged), -ENOMEM. */
-int oci_state_parse(const char *buf, size_t len, const char *what, struct oci_state *ret);
-int oci_config_parse(const char *buf, size_t len, const char *what, struct oci_config *ret);
+/* Parse a state or config document from a malloc'ed, NUL-terminated buffer, which the structure
+ * takes over (also on failure). `what` names the input in messages. Return -EBADMSG on invalid
+ * JSON or a top level that is not an object (logged), -ENOMEM. Wrong types and folded keys in a
+ * config are recorded in ambiguous/malformed, not failures: runc may still run it. */
+int oci_state_parse(char *buf, size_t len, const char *what, struct oci_state *ret);
+int oci_config_parse(char *buf, size_t len, const char *what, struct oci_config *ret);
 void oci_state_free(struct oci_state *s);
 void oci_config_free(struct oci_config *c);
 

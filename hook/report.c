@@ -49,6 +49,12 @@ int report_json(FILE *f, char **found, const struct policy *p) {
 
 void slog_open(struct slog *s, const char *ident) {
         s->ident = ident;
+        s->fd = -EBADF;
+        s->tried = false;
+}
+
+static void slog_connect(struct slog *s) {
+        s->tried = true;
         s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (s->fd < 0)
                 return;
@@ -66,6 +72,8 @@ void slog_close(struct slog *s) {
 }
 
 void slog_send(struct slog *s, int priority, const char *fmt, ...) {
+        if (!s->tried)
+                slog_connect(s);
         if (s->fd < 0)
                 return;
         char buf[2048];

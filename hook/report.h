@@ -13,9 +13,11 @@ size_t report_lines(FILE *f, const char *label, char **found, const struct polic
 /* [{"rule", "found", "why", "fix"}, ...] for the same rules. */
 int report_json(FILE *f, char **found, const struct policy *p);
 
-/* A syslog client that never blocks and never fails the caller: without /dev/log it does nothing. */
+/* A syslog client that never blocks and never fails the caller: without /dev/log it does nothing.
+ * It connects on the first message, so a container without a GPU costs no connection. */
 struct slog {
         int fd;
+        bool tried;             /* connected lazily, on the first message */
         const char *ident;
 };
 void slog_open(struct slog *s, const char *ident);

@@ -17,7 +17,6 @@ struct rule {
         const char *parent;  /* a rule that implies this one: when it fires, this one is not reported */
         int ns;              /* for ns-host-* rules: the enum oci_ns, else -1 */
         void (*check)(struct eval *e, size_t self);
-        int arg;
         const char *why;
         const char *fix;
 };
@@ -34,9 +33,12 @@ struct rules_input {
         const char *const *requested;   /* CDI device names the gpucdi hook entries carry */
         size_t n_requested;
         const char *const *spec_dirs;   /* NULL-terminated */
+        const char *bundle;             /* relative paths (root.path, bind sources) are below it; may be NULL */
 };
 
-/* Whether the container can reach a GPU at all; ret_reason (may be NULL) says how, for the log. */
+/* Whether the container can reach a GPU at all; ret_reason (may be NULL) says how, for the log.
+ * Judged over every candidate value of a folded key, and never fails: a container that asked for
+ * no GPU is only ever asked this. */
 bool rules_gpu_container(const struct rules_input *in, const char **ret_reason);
 
 /* Run every rule. ret_found gets one string per rule (rules_count entries): what was found, or NULL

@@ -18,9 +18,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
         return 0;
 }
 
+/* The parsers take over a malloc'ed, NUL-terminated copy. */
+static char *copy(const char *buf, size_t len) {
+        char *c = malloc(len + 1);
+        if (!c)
+                abort();
+        memcpy(c, buf, len);
+        c[len] = 0;
+        return c;
+}
+
 static void check_state(const char *buf, size_t len) {
         struct oci_state s;
-        if (oci_state_parse(buf, len, "fuzz", &s) < 0)
+        if (oci_state_parse(copy(buf, len), len, "fuzz", &s) < 0)
                 return;
         /* What the hook relies on after a successful parse. */
         if (!s.id || !*s.id || !s.bundle || s.bundle[0] != '/')
@@ -30,10 +40,15 @@ static void check_state(const char *buf, size_t len) {
 
 static void check_config(const char *buf, size_t len) {
         struct oci_config c;
-        if (oci_config_parse(buf, len, "fuzz", &c) < 0)
+        if (oci_config_parse(copy(buf, len), len, "fuzz", &c) < 0)
                 return;
+        /* Numbers as the runtime applies them. */
         for (size_t i = 0; i < c.n_devices; i++)
-                if (!c.devices[i].path || !strchr("cbp", c.devices[i].type))
+                if (!c.devices[i].path || !strchr("cbp", c.devices[i].type) || c.devices[i].major < 0 ||
+                    c.devices[i].major > 0xfff || c.devices[i].minor < 0 || c.devices[i].minor > 0xfffff)
+                        abort();
+        for (size_t i = 0; i < c.n_cgroup_rules; i++)
+                if (c.cgroup_rules[i].major < -1 || c.cgroup_rules[i].major > UINT32_MAX)
                         abort();
         for (size_t i = 0; i < c.n_mounts; i++)
                 if (!c.mounts[i].destination)
@@ -54,6 +69,7 @@ static void check_config(const char *buf, size_t len) {
                 .spec_dirs = no_dirs,
         };
         (void) rules_gpu_container(&in, NULL);
+        in.bundle = "/nonexistent/bundle";
         char **found = NULL;
         if (rules_evaluate(&in, &found) < 0)
                 abort();

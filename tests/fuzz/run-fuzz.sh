@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzz one target for a while: tests/fuzz/run-fuzz.sh TARGET SECONDS [libFuzzer options...]
-#   TARGET: ldcache, nvidia, sysfs, cdi, policy, oci (tests/fuzz/fuzz-TARGET.c)
+#   TARGET: ldcache, nvidia, sysfs, cdi, policy, oci, json (tests/fuzz/fuzz-TARGET.c)
 # Builds the libFuzzer binaries with clang, ASan and UBSan in $FUZZ_BUILD_DIR (default build-fuzz),
 # fuzzes from the seed corpus tests/fuzz/corpus-TARGET (left untouched: new inputs go to
 # $FUZZ_BUILD_DIR/fuzz-corpus/TARGET), and leaves crashing inputs in

@@ -45,6 +45,10 @@ def write_bundle(directory, cfg, raw=None):
     path = os.path.join(directory, "config.json")
     if os.path.lexists(path):
         os.unlink(path)
+    if isinstance(raw, bytes):
+        with open(path, "wb") as f:
+            f.write(raw)
+        return directory
     with open(path, "w") as f:
         f.write(raw if raw is not None else json.dumps(cfg))
     return directory

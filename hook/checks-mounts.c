@@ -1,0 +1,292 @@
+/* Checks of what the mounts and the root filesystem expose: host paths (bind sources, overlay
+ * directories, root.path), kernel filesystems, sockets, propagation, and the /proc and /sys files
+ * that masked and read-only paths must cover. */
+#include "checks.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+/* Prefixes of NVIDIA driver files that a CDI spec mounts; they carry the driver version. */
+static const char *const driver_file_prefixes[] = {
+        "libcuda.so", "libcudadebugger.so", "libnvidia-", "libnvcuvid.so", "libnvoptix.so",
+        "libGLX_nvidia.so", "libEGL_nvidia.so", "libGLESv1_CM_nvidia.so", "libGLESv2_nvidia.so",
+        "libvdpau_nvidia.so", "nvidia-smi",
+};
+/* Container directories where a driver's user-space files are mounted. */
+static const char *const driver_destinations[] = { "/run/opengl-driver" };
+
+static const char *base_name(const char *p) {
+        const char *s = strrchr(p, '/');
+        return s ? s + 1 : p;
+}
+
+/* A pattern "*&#47;a/b" matches any path ending in /a/b (component-wise); others match whole. */
+static bool tail_match(const char *pattern, const char *path) {
+        if (!startswith(pattern, "*/"))
+                return path_match(pattern, path, false, false);
+        for (const char *s = path; s; s = strchr(s + 1, '/'))
+                if (path_match(pattern + 1, s, false, false))
+                        return true;
+        return false;
+}
+
+bool engine_rootfs(const char *path, const char *bundle) {
+        if (bundle && path_match(bundle, path, true, false) && !streq(bundle, "/"))
+                return true;
+        for (size_t i = 0; i < engine_rootfs_patterns_count; i++)
+                if (tail_match(engine_rootfs_patterns[i], path))
+                        return true;
+        return false;
+}
+
+static int expose(struct eval *e, const char *how, const char *source, const char *destination, bool writable,
+                  bool below_writable, const struct oci_mount *m) {
+        if (!source || !*source)
+                return 0;
+        _cleanup_free_ char *joined = NULL;
+        if (source[0] != '/') {
+                /* runc joins a relative source to the bundle directory, its working directory */
+                if (path_join(e->in->bundle ? e->in->bundle : "/", source, &joined) < 0)
+                        return -ENOMEM;
+                source = joined;
+        }
+        struct exposure *n = realloc(e->exp, (e->n_exp + 1) * sizeof *n);
+        if (!n)
+                return -ENOMEM;
+        e->exp = n;
+        struct exposure *x = &e->exp[e->n_exp];
+        *x = (struct exposure) {
+                .how = how, .destination = destination, .writable = writable, .below_writable = below_writable,
+                .mount = m,
+        };
+        if (!(x->source = strdup(source)))
+                return -ENOMEM;
+        e->n_exp++;
+        x->trusted = m && in_strv(e->grant.mount_sources, e->grant.n_mount_sources, source);
+        int r = host_path_normalize(source, &x->lex);
+        if (r < 0)
+                return r;
+        r = host_path_resolve(source, &x->res);
+        return r == -ENOMEM ? r : 0;
+}
+
+int exposures_build(struct eval *e) {
+        const struct oci_config *c = e->cfg;
+        int r;
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const struct oci_mount *m = &c->mounts[i];
+                if (m->bind)
+                        r = expose(e, "bind", m->source, m->destination, !m->ro, m->recursive && !m->rro, m);
+                else if (mount_is_overlay(m)) {
+                        r = 0;
+                        for (size_t k = 0; k < m->n_lowerdirs && r >= 0; k++)
+                                r = expose(e, "overlay lowerdir", m->lowerdirs[k], m->destination, false, false, m);
+                        if (r >= 0)
+                                r = expose(e, "overlay upperdir", m->upperdir, m->destination, true, false, m);
+                        if (r >= 0)
+                                r = expose(e, "overlay workdir", m->workdir, m->destination, true, false, m);
+                } else
+                        continue;
+                if (r < 0)
+                        return r;
+        }
+        if (c->root_path) {
+                _cleanup_free_ char *root = NULL;
+                if (c->root_path[0] != '/' && path_join(e->in->bundle ? e->in->bundle : "/", c->root_path, &root) < 0)
+                        return -ENOMEM;
+                const char *p = root ? root : c->root_path;
+                _cleanup_free_ char *lex = NULL;
+                if (host_path_normalize(p, &lex) < 0)
+                        return -ENOMEM;
+                if (!engine_rootfs(lex, e->in->bundle))
+                        /* runc binds the root recursively; readonly remounts only its top */
+                        return expose(e, "root.path", p, "/", !c->root_readonly, true, NULL);
+        }
+        return 0;
+}
+
+void exposures_free(struct eval *e) {
+        for (size_t i = 0; i < e->n_exp; i++) {
+                free((char *) e->exp[i].source);
+                free(e->exp[i].lex);
+                free(e->exp[i].res);
+        }
+        free(e->exp);
+}
+
+bool driver_exposure(const struct exposure *x) {
+        if (!x->mount || !x->mount->bind)
+                return false;
+        if (x->trusted)
+                return true;
+        for (size_t k = 0; k < ELEMENTSOF(driver_destinations); k++)
+                if (path_match(driver_destinations[k], x->destination, true, false))
+                        return true;
+        const char *b = base_name(x->source);
+        for (size_t k = 0; k < ELEMENTSOF(driver_file_prefixes); k++)
+                if (startswith(b, driver_file_prefixes[k]))
+                        return true;
+        return false;
+}
+
+/* A driver version suffix "NNN.NN[.NN]" (major >= 100) in a file name like libcuda.so.580.159.04. */
+const char *driver_version_of(const char *name) {
+        const char *v = strstr(name, ".so.");
+        if (!v)
+                return NULL;
+        v += 4;
+        if (strspn(v, "0123456789.") != strlen(v) || !strchr(v, '.') || atoi(v) < 100)
+                return NULL;
+        return v;
+}
+
+void check_driver_writable(struct eval *e, size_t self) {
+        for (size_t i = 0; i < e->n_exp; i++) {
+                const struct exposure *x = &e->exp[i];
+                if (driver_exposure(x) && x->writable)
+                        add(e, self, "%s mounted writable at %s", x->source, x->destination);
+        }
+}
+
+/* Every path rule of this id against every exposure. */
+void check_paths(struct eval *e, size_t self) {
+        for (size_t k = 0; k < path_rules_count; k++) {
+                const struct path_rule *p = &path_rules[k];
+                if (!rule_is(self, p->rule))
+                        continue;
+                for (size_t i = 0; i < e->n_exp; i++) {
+                        const struct exposure *x = &e->exp[i];
+                        if (x->trusted || (p->rw_only && !x->writable))
+                                continue;
+                        if (p->match == M_PARENT_RO && (x->writable || !x->below_writable))
+                                continue;
+                        bool lex = x->lex && path_match_rule(p, x->lex);
+                        bool res = !lex && x->res && path_match_rule(p, x->res);
+                        if (lex || res)
+                                add(e, self, "%s (%s) %s %sat %s%s%s", x->source, p->label,
+                                    x->mount ? "mounted" : "as the root filesystem", x->writable ? "writable " : "",
+                                    x->destination, res ? ", resolving to " : "", res ? x->res : "");
+                }
+        }
+}
+
+void check_fstypes(struct eval *e, size_t self) {
+        const struct oci_config *c = e->cfg;
+        bool host_cgroupns = host_ns(e, OCI_NS_CGROUP);
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const struct oci_mount *m = &c->mounts[i];
+                if (!mount_is_kernel_fs(m))
+                        continue;
+                const struct fstype_rule *t = classify_fstype(m->type);
+                const char *rule = t ? t->rule : FSTYPE_OTHER_RULE;
+                if (!rule || !rule_is(self, rule))
+                        continue;
+                if (!t) {
+                        add(e, self, "a %s mount at %s (source %s)", m->type ? m->type : "typeless", m->destination,
+                            m->source ? m->source : "none");
+                        continue;
+                }
+                bool bad = t->cls == FS_REFUSED || (t->cls == FS_PROC && !streq(m->destination, "/proc")) ||
+                           (t->cls == FS_RO && !m->ro) || (t->cls == FS_RO_OWN_NS && !m->ro && host_cgroupns);
+                if (bad)
+                        add(e, self, "%s at %s", t->label, m->destination);
+        }
+}
+
+static bool harmless_socket(const char *path) {
+        for (size_t i = 0; i < harmless_sockets_count; i++)
+                if (streq(harmless_sockets[i], path))
+                        return true;
+        return false;
+}
+
+/* A socket under /run that no table knows: a system service that may act for the container. The
+ * user's own session (/run/user/UID: Wayland, PulseAudio, PipeWire) is the user's to give. */
+void check_sockets(struct eval *e, size_t self) {
+        for (size_t i = 0; i < e->n_exp; i++) {
+                const struct exposure *x = &e->exp[i];
+                struct stat st;
+                if (x->trusted || !x->res || !path_match("/run", x->res, true, false) ||
+                    path_match("/run/user", x->res, true, false) || harmless_socket(x->res))
+                        continue;
+                if (stat(x->res, &st) < 0 || !S_ISSOCK(st.st_mode))
+                        continue;
+                bool known = false;
+                for (size_t k = 0; k < path_rules_count && !known; k++)
+                        known = streq(path_rules[k].rule, "mount-engine-socket") && path_match_rule(&path_rules[k], x->res);
+                if (!known)
+                        add(e, self, "socket %s mounted at %s", x->res, x->destination);
+        }
+}
+
+void check_propagation(struct eval *e, size_t self) {
+        const struct oci_config *c = e->cfg;
+        for (size_t i = 0; i < c->n_mounts; i++)
+                if (c->mounts[i].shared)
+                        add(e, self, "%s mounted at %s with shared propagation",
+                            c->mounts[i].source ? c->mounts[i].source : "(none)", c->mounts[i].destination);
+        const char *p = c->rootfs_propagation;
+        if (p && (streq(p, "shared") || streq(p, "rshared")))
+                add(e, self, "linux.rootfsPropagation %s", p);
+}
+
+/* Whether the file is reachable at all: /proc files need a proc at /proc, /sys files a sysfs or a
+ * bind of the host's /sys at /sys. Returns the mount, for its read-only flag. */
+static const struct oci_mount *kernel_fs_at(const struct oci_config *c, const char *path) {
+        bool proc = path_match("/proc", path, true, false);
+        const struct oci_mount *found = NULL;
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const struct oci_mount *m = &c->mounts[i];
+                if (!streq(m->destination, proc ? "/proc" : "/sys") && !path_match(proc ? "/proc" : "/sys", m->destination, false, false))
+                        continue;
+                if (m->bind ? (m->source && path_match(proc ? "/proc" : "/sys", m->source, false, false))
+                            : (m->type && streq(m->type, proc ? "proc" : "sysfs")))
+                        found = m;  /* the last mount at the place is what the container sees */
+                else
+                        found = NULL;
+        }
+        return found;
+}
+
+static bool covered(const char **list, size_t n, const char *path) {
+        for (size_t i = 0; i < n; i++)
+                if (list[i] && *list[i] && path_match(list[i], path, true, false))
+                        return true;  /* the path itself or an ancestor */
+        return false;
+}
+
+static void check_kernel_files(struct eval *e, size_t self, bool read_danger) {
+        const struct oci_config *c = e->cfg;
+        char buf[512] = "";
+        size_t len = 0, n = 0;
+        for (size_t i = 0; i < kernel_files_count; i++) {
+                const struct kernel_file *f = &kernel_files[i];
+                if (f->read_danger != read_danger)
+                        continue;
+                const struct oci_mount *m = kernel_fs_at(c, f->path);
+                if (!m || covered(c->masked_paths, c->n_masked_paths, f->path))
+                        continue;
+                if (!read_danger && (m->ro || covered(c->readonly_paths, c->n_readonly_paths, f->path)))
+                        continue;
+                n++;
+                int k = snprintf(buf + len, sizeof buf - len, "%s%s", len ? " " : "", f->path);
+                if (k > 0 && (size_t) k < sizeof buf - len)
+                        len += (size_t) k;
+        }
+        if (n)
+                add(e, self, "%s %s (--security-opt unmask=...)", buf,
+                    read_danger ? "readable: not masked" : "writable: neither masked nor read-only");
+}
+
+void check_masked(struct eval *e, size_t self) {
+        check_kernel_files(e, self, true);
+}
+
+void check_readonly(struct eval *e, size_t self) {
+        check_kernel_files(e, self, false);
+}

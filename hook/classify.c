@@ -1,0 +1,150 @@
+#include "classify.h"
+
+#include <fnmatch.h>
+#include <string.h>
+
+#include "util.h"
+
+bool path_match(const char *pattern, const char *path, bool allow_under, bool allow_above) {
+        const char *p = pattern, *s = path;
+        size_t depth = 0;
+        for (;;) {
+                while (*p == '/')
+                        p++;
+                while (*s == '/')
+                        s++;
+                if (!*p)
+                        return !*s || allow_under;
+                if (!*s)
+                        return allow_above && depth > 0;
+                const char *pe = strchrnul(p, '/'), *se = strchrnul(s, '/');
+                char pc[256], sc[256];
+                if ((size_t) (pe - p) >= sizeof pc || (size_t) (se - s) >= sizeof sc)
+                        return false;
+                memcpy(pc, p, (size_t) (pe - p));
+                pc[pe - p] = 0;
+                memcpy(sc, s, (size_t) (se - s));
+                sc[se - s] = 0;
+                if (fnmatch(pc, sc, 0) != 0)
+                        return false;
+                p = pe;
+                s = se;
+                depth++;
+        }
+}
+
+bool path_match_rule(const struct path_rule *p, const char *path) {
+        bool under = p->match == M_UNDER || p->match == M_COVERS;
+        bool above = p->match == M_ABOVE || p->match == M_COVERS || p->match == M_PARENT_RO;
+        if (!path_match(p->pattern, path, under, above))
+                return false;
+        /* M_PARENT_RO: a proper ancestor only. */
+        return p->match != M_PARENT_RO || !path_match(p->pattern, path, false, false);
+}
+
+bool gpu_path(const char *path) {
+        for (size_t i = 0; path && i < gpu_paths_count; i++)
+                if (path_match(gpu_paths[i], path, true, false))
+                        return true;
+        return false;
+}
+
+static bool range_matches(struct host *h, const struct dev_range *d, char type, int64_t major, int64_t minor) {
+        if (d->type != type)
+                return false;
+        if (d->major_name) {
+                if (!dev_major_dynamic(major))
+                        return false;
+                const char *name = host_major_name(h, type, major);
+                if (!name || !streq(name, d->major_name))
+                        return false;
+        } else if (major < d->major_lo || major > d->major_hi)
+                return false;
+        return minor < 0 || (minor >= d->minor_lo && minor <= d->minor_hi);
+}
+
+enum dev_class classify_device(struct host *h, char type, int64_t major, int64_t minor, const char *path,
+                               const char **ret_label) {
+        *ret_label = NULL;
+        if (type == 'c' && gpu_path(path)) {
+                *ret_label = "a GPU node";
+                return DEV_GPU;
+        }
+        /* With any minor, the worst class of the major wins: GPU, then sensitive. */
+        enum dev_class best = DEV_OTHER;
+        for (size_t i = 0; i < dev_ranges_count; i++) {
+                const struct dev_range *d = &dev_ranges[i];
+                if (!range_matches(h, d, type, major, minor))
+                        continue;
+                if (minor >= 0) {
+                        *ret_label = d->label;
+                        return d->cls;
+                }
+                if (d->cls == DEV_GPU)
+                        best = DEV_GPU;
+                else if (d->cls == DEV_SENSITIVE && best == DEV_OTHER)
+                        best = DEV_SENSITIVE;
+                if (!*ret_label || d->cls == best)
+                        *ret_label = d->label;
+        }
+        return best;
+}
+
+bool gpu_drivers_loaded(struct host *h) {
+        if (host_major_name(h, 'c', 195) || host_major_name(h, 'c', 226))
+                return true;
+        for (size_t i = 0; i < dev_ranges_count; i++)
+                if (dev_ranges[i].cls == DEV_GPU && dev_ranges[i].major_name &&
+                    host_has_major_named(h, 'c', dev_ranges[i].major_name))
+                        return true;
+        return false;
+}
+
+const struct fstype_rule *classify_fstype(const char *type) {
+        for (size_t i = 0; type && i < fstype_rules_count; i++)
+                if (streq(fstype_rules[i].type, type))
+                        return &fstype_rules[i];
+        return NULL;
+}
+
+const char *classify_cap(int cap) {
+        for (size_t i = 0; i < cap_classes_count; i++)
+                if (cap_classes[i].cap == cap)
+                        return cap_classes[i].rule;
+        return CAP_OTHER_RULE;
+}
+
+static bool in_list(const char *const *v, size_t n, const char *s) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(v[i], s))
+                        return true;
+        return false;
+}
+
+bool seccomp_allows(const struct oci_config *c, const char *syscall) {
+        if (!c->seccomp)
+                return true;
+        bool named = false;
+        for (size_t i = 0; i < c->n_syscalls; i++) {
+                const struct oci_syscall_rule *r = &c->syscalls[i];
+                bool has = false;
+                for (size_t k = 0; r->names && r->names[k] && !has; k++)
+                        has = streq(r->names[k], syscall);
+                if (!has)
+                        continue;
+                named = true;
+                if (!seccomp_action_allows(r->action))
+                        continue;
+                if (!r->conditional || !in_list(conditional_syscalls, conditional_syscalls_count, syscall))
+                        return true;
+        }
+        return !named && seccomp_action_allows(c->seccomp_default_action);
+}
+
+bool mount_is_overlay(const struct oci_mount *m) {
+        return !m->bind && m->type && streq(m->type, "overlay");
+}
+
+bool mount_is_kernel_fs(const struct oci_mount *m) {
+        return !m->bind && !mount_is_overlay(m);
+}

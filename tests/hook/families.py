@@ -1,0 +1,300 @@
+"""The families of access the hook judges, each in both directions (a GPU container that reaches
+it is refused, one that does not is allowed), the way runc reads keys, and a large set of
+containers without a GPU that must all start. Used by test-hook.py."""
+
+import copy
+import json
+import os
+import socket
+import tempfile
+
+
+def add_mount(cfg, dest, typ, src, opts=()):
+    c = copy.deepcopy(cfg)
+    c["mounts"].append({"destination": dest, "type": typ, "source": src, "options": list(opts)})
+    return c
+
+
+def rename_key(obj, old, new):
+    """A copy of the dict with one key renamed, keeping the order."""
+    return {(new if k == old else k): v for k, v in obj.items()}
+
+
+def mounts(e, expect):
+    base = e.config()
+    bind = lambda src, dst="/x", opts=("rbind",): add_mount(base, dst, "bind", src, opts)  # noqa: E731
+    # Overlay (podman -v SRC:DST:O): lowerdir read-only host paths, upperdir/workdir writable ones.
+    ov = lambda opts: add_mount(base, "/data", "overlay", "overlay", opts)  # noqa: E731
+    expect("overlay lowerdir=/etc", e.run(ov(["lowerdir=/etc", f"upperdir={e.tmp}/u", f"workdir={e.tmp}/w"])), 1,
+           ["mount-host-etc"], ["/etc (the host's /etc)"])
+    expect("overlay lowerdir=/srv:/ (second layer the host's root)",
+           e.run(ov([f"lowerdir={e.host}/data:/", f"upperdir={e.tmp}/u", f"workdir={e.tmp}/w"])), 1, ["mount-host-root"])
+    expect("overlay upperdir in /usr/lib: writable host libraries",
+           e.run(ov([f"lowerdir={e.host}/data", "upperdir=/usr/lib/x", f"workdir={e.tmp}/w"])), 1,
+           ["mount-host-system-writable"])
+    expect("overlay of a data directory (podman :O)",
+           e.run(ov([f"lowerdir={e.host}/data", f"upperdir={e.tmp}/u", f"workdir={e.tmp}/w", "private"])), 0, [])
+    # Kernel filesystems: an allowlist.
+    expect("second proc at /host-proc", e.run(add_mount(base, "/host-proc", "proc", "proc")), 1, ["mount-proc-extra"])
+    expect("sysfs read-write", e.run(add_mount(base, "/sys2", "sysfs", "sysfs", ["rw"])), 1, ["mount-sys-writable"])
+    expect("sysfs read-only", e.run(add_mount(base, "/sys2", "sysfs", "sysfs", ["ro"])), 0, [])
+    expect("cgroup v1 read-write", e.run(add_mount(base, "/cg", "cgroup", "cgroup", ["rw"])), 1, ["mount-sys-writable"])
+    expect("binfmt_misc", e.run(add_mount(base, "/b", "binfmt_misc", "binfmt_misc")), 1, ["mount-fstype"],
+           ["a binfmt_misc mount at /b"])
+    expect("ext4 from a host disk", e.run(add_mount(base, "/disk", "ext4", "/dev/sda1")), 1, ["mount-fstype"])
+    expect("nfs", e.run(add_mount(base, "/n", "nfs", "server:/export")), 1, ["mount-fstype"])
+    for fstype in ("configfs", "efivarfs", "pstore"):
+        expect(f"{fstype} mount", e.run(add_mount(base, "/k", fstype, fstype)), 1, ["mount-kernel-fs"])
+    for fstype, opts in (("devpts", ["newinstance", "ptmxmode=0666"]), ("tmpfs", []), ("ramfs", []),
+                         ("mqueue", []), ("hugetlbfs", ["pagesize=2M"])):
+        expect(f"{fstype}: a private instance", e.run(add_mount(base, "/m", fstype, fstype, opts)), 0, [])
+    expect("host /dev/pts bound", e.run(bind("/dev/pts", "/dev/pts")), 1, ["host-device-sensitive"],
+           ["the host's terminals"])
+    # "ro" of a recursive bind covers its top mount only, unless "rro".
+    expect("recursive bind of /sys, rro", e.run(bind("/sys", "/host-sys", ["rbind", "ro", "rro"])), 0, [])
+    expect("non-recursive read-only bind of /sys", e.run(bind("/sys", "/host-sys", ["bind", "ro"])), 0, [])
+    # Propagation.
+    expect("bind with rshared propagation", e.run(bind(f"{e.host}/data", "/d", ["rbind", "rshared"])), 1,
+           ["mount-propagation-shared"])
+    c = copy.deepcopy(base)
+    c["linux"]["rootfsPropagation"] = "shared"
+    expect("rootfsPropagation shared", e.run(c), 1, ["mount-propagation-shared"])
+    c["linux"]["rootfsPropagation"] = "rslave"
+    expect("rootfsPropagation rslave", e.run(c), 0, [])
+    # gpucdi's own trust anchors and engine sockets.
+    for src, rules in (("/etc/cdi", ["mount-gpucdi-writable", "mount-host-etc"]), ("/run/cdi", ["mount-gpucdi-writable"]),
+                       ("/var/run/cdi", ["mount-gpucdi-writable"]),
+                       ("/usr/share/containers/oci/hooks.d", ["mount-gpucdi-writable", "mount-host-system-writable"]),
+                       ("/etc/containers/oci/hooks.d", ["mount-gpucdi-writable", "mount-host-etc"])):
+        expect(f"writable {src}", e.run(bind(src, "/x", ["rbind", "rw"])), 1, rules)
+    expect("read-only /run/cdi", e.run(bind("/run/cdi", "/x", ["rbind", "ro"])), 0, [])
+    for sock in ("/run/k3s/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/buildkit/buildkitd.sock",
+                 "/var/run/libvirt/libvirt-sock", "/run/snapd.socket", "/var/lib/incus/unix.socket",
+                 "/var/snap/lxd/common/lxd/unix.socket", "/var/lib/lxd/unix.socket", "/run/containerd/containerd.sock"):
+        expect(f"engine socket {sock}", e.run(bind(sock, "/s", ["bind", "ro"])), 1, ["mount-engine-socket"])
+    # A unix socket under /run that no table names.
+    d = tempfile.mkdtemp(prefix="gpucdi-hooktest-", dir="/run")
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.bind(f"{d}/svc.sock")
+        expect("unknown system socket under /run", e.run(bind(f"{d}/svc.sock", "/s", ["bind"])), 1,
+               ["mount-system-socket"])
+        os.rename(f"{d}/svc.sock", f"{e.tmp}/svc.sock")
+        expect("a socket outside /run", e.run(bind(f"{e.tmp}/svc.sock", "/s", ["bind"])), 0, [])
+    finally:
+        s.close()
+        os.rmdir(d)
+    # The container's root filesystem.
+    c = copy.deepcopy(base)
+    c["root"] = {"path": "/"}
+    expect("root.path / (podman --rootfs /)", e.run(c), 1, ["mount-host-root"], ["as the root filesystem"])
+    c["root"] = {"path": f"{e.host}/link-to-root", "readonly": True}
+    expect("root.path a symlink to /", e.run(c), 1, ["mount-host-root"], ["resolving to /"])
+    c["root"] = {"path": "/usr"}
+    expect("root.path /usr writable", e.run(c), 1, ["mount-host-system-writable", "mount-gpucdi-writable"])
+    c["root"] = {"path": "/usr", "readonly": True}
+    expect("root.path /usr read-only", e.run(c), 0, [])
+    for path in ("rootfs", "/var/lib/containers/storage/overlay/0123abcd/merged",
+                 "/home/u/.local/share/containers/storage/overlay/0123abcd/merged",
+                 "/run/containerd/io.containerd.runtime.v2.task/k8s.io/0123abcd/rootfs"):
+        c["root"] = {"path": path}
+        expect(f"root.path in the engine's storage: {path}", e.run(c), 0, [])
+
+
+def devices(e, expect):
+    base = e.config()
+
+    def dev(path, major, minor, t="c"):
+        c = copy.deepcopy(base)
+        c["linux"]["devices"].append({"path": path, "type": t, "major": major, "minor": minor})
+        return c
+
+    for path, major, minor, label in (("/dev/tty1", 4, 1, "virtual console"), ("/dev/ttyS0", 4, 64, "serial port"),
+                                      ("/dev/console", 5, 1, "system console"), ("/dev/vcs", 7, 0, "console contents"),
+                                      ("/dev/ttyUSB0", 188, 0, "USB serial"), ("/dev/ttyACM0", 166, 0, "ttyACM"),
+                                      ("/dev/fb0", 29, 0, "framebuffer"), ("/dev/input/event0", 13, 64, "input"),
+                                      ("/dev/userfaultfd", 10, 126, "userfaultfd"), ("/dev/cpu/0/msr", 202, 0, "model-specific"),
+                                      ("/dev/cpu/0/cpuid", 203, 0, "CPUID"), ("/dev/i2c-0", 89, 0, "I2C"),
+                                      ("/dev/loop-control", 10, 237, "loop device control"),
+                                      ("/dev/mapper/control", 10, 236, "device-mapper"), ("/dev/snapshot", 10, 231, "hibernation"),
+                                      ("/dev/bus/usb/001/001", 189, 0, "raw USB"), ("/dev/kmsg", 1, 11, "kernel log")):
+        expect(f"device {path} ({major}:{minor})", e.run(dev(path, major, minor)), 1, ["host-device-sensitive"], [label])
+    for path, major, minor in (("/dev/fuse", 10, 229), ("/dev/net/tun", 10, 200), ("/dev/kvm", 10, 232),
+                               ("/dev/tty", 5, 0), ("/dev/ptmx", 5, 2), ("/dev/null", 1, 3), ("/dev/urandom", 1, 9)):
+        expect(f"harmless device {path}", e.run(dev(path, major, minor)), 0, [])
+    expect("block device", e.run(dev("/dev/sdz", 8, 0, "b")), 1, ["host-device-sensitive"])
+    c = copy.deepcopy(base)
+    c["linux"]["resources"]["devices"].append({"allow": True, "type": "c", "major": 136, "minor": -1, "access": "rwm"})
+    expect("cgroup rule c 136:* (podman's own devpts)", e.run(c), 0, [])
+    c["linux"]["resources"]["devices"].append({"allow": True, "type": "c", "major": 4, "access": "rw"})
+    expect("cgroup rule c 4:* (every console)", e.run(c), 1, ["host-device-sensitive"], ["'c 4:*'"])
+
+
+def capabilities(e, expect):
+    base = e.config()
+
+    def caps(*names, sets=("bounding", "effective")):
+        c = copy.deepcopy(base)
+        for s in sets:
+            c["process"]["capabilities"].setdefault(s, [])
+            c["process"]["capabilities"][s] += list(names)
+        return c
+
+    for cap in ("CAP_AUDIT_READ", "CAP_AUDIT_CONTROL", "CAP_LINUX_IMMUTABLE", "CAP_SYS_PACCT", "CAP_CHECKPOINT_RESTORE"):
+        expect(f"capability {cap}", e.run(caps(cap)), 1, ["cap-not-allowed"], [cap])
+    expect("unknown capability name", e.run(caps("CAP_FUTURE_THING")), 1, ["cap-not-allowed"], ["CAP_FUTURE_THING"])
+    expect("CAP_SYS_ADMIN in the ambient set only", e.run(caps("CAP_SYS_ADMIN", sets=("ambient",))), 1, ["cap-sys-admin"])
+    expect("allowed extras: IPC_LOCK SYS_NICE MKNOD NET_RAW AUDIT_WRITE SYS_RESOURCE",
+           e.run(caps("CAP_IPC_LOCK", "CAP_SYS_NICE", "CAP_MKNOD", "CAP_NET_RAW", "CAP_AUDIT_WRITE", "CAP_SYS_RESOURCE")),
+           0, [])
+
+
+PODMAN5_MASKED = ["/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+                  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/fs/selinux",
+                  "/sys/devices/virtual/powercap"]
+CRI_MASKED = ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+              "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/sys/devices/virtual/powercap", "/proc/scsi"]
+CRI_READONLY = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+
+
+def masked(e, expect):
+    base = e.config()
+    c = copy.deepcopy(base)
+    c["linux"]["maskedPaths"] = PODMAN5_MASKED
+    expect("podman 5.4's masked paths (no /sys/dev/block)", e.run(c), 0, [])
+    c["linux"]["maskedPaths"], c["linux"]["readonlyPaths"] = CRI_MASKED, CRI_READONLY
+    expect("containerd CRI's masked and read-only paths", e.run(c), 0, [])
+    c = copy.deepcopy(base)
+    c["linux"]["maskedPaths"] = [p for p in c["linux"]["maskedPaths"] if p != "/proc/timer_list"]
+    expect("/proc/timer_list unmasked", e.run(c), 1, ["masked-paths-removed"], ["/proc/timer_list readable"])
+    c["linux"]["maskedPaths"].append("/proc")
+    expect("all of /proc masked covers it", e.run(c), 0, [])
+    c = copy.deepcopy(base)
+    c["linux"]["readonlyPaths"] = [p for p in c["linux"]["readonlyPaths"] if p != "/proc/sys"]
+    expect("/proc/sys writable", e.run(c), 1, ["readonly-paths-removed"], ["/proc/sys writable"])
+    c["linux"]["maskedPaths"].append("/proc/sys")
+    expect("/proc/sys masked instead of read-only", e.run(c), 0, [])
+    c = copy.deepcopy(base)
+    c["mounts"] = [m for m in c["mounts"] if m.get("type") != "proc"]
+    c["linux"]["maskedPaths"] = [p for p in c["linux"]["maskedPaths"] if not p.startswith("/proc")]
+    c["linux"]["readonlyPaths"] = []
+    expect("no proc mounted: nothing to mask there", e.run(c), 0, [])
+
+
+def folding(e, expect):
+    """Go's encoding/json, which runc uses, matches struct keys case-insensitively."""
+    base = e.config()
+    c = copy.deepcopy(base)
+    c["mounts"].append({"destination": "/host", "type": "bind", "source": "/", "options": ["rbind"]})
+    for key in ("Mounts", "MOUNTS", "mount\u017f"):
+        expect(f"key {key!r} is runc's mounts", e.run(rename_key(c, "mounts", key)), 1, ["mount-host-root"])
+    c = copy.deepcopy(base)
+    c["process"]["capabilities"]["bounding"].append("CAP_SYS_ADMIN")
+    c["process"] = rename_key(c["process"], "capabilities", "Capabilities")
+    expect("process.Capabilities is runc's capabilities", e.run(c), 1, ["cap-sys-admin"])
+    c = copy.deepcopy(base)
+    c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "pid"]
+    c["linux"] = rename_key(c["linux"], "namespaces", "Namespaces")
+    expect("linux.Namespaces is runc's namespaces", e.run(c), 1, ["ns-host-pid"])
+    c = copy.deepcopy(base)
+    c["linux"] = rename_key(c["linux"], "maskedPaths", "mas\u212aedPaths")
+    expect("maſkedPaths with the Kelvin sign is runc's maskedPaths", e.run(c), 0, [])
+    raw = json.dumps(base)[:-1] + ', "Mounts": []}'
+    expect("mounts and Mounts: ambiguous, refused for a GPU container", e.run(base, raw=raw), 3, [],
+           ["mounts: 2 keys name this field", "fix: write each key once"])
+    nongpu = e.config("nongpu-default")
+    raw = json.dumps(nongpu)[:-1] + ', "Mounts": []}'
+    expect("mounts and Mounts without a GPU: allowed", e.run(nongpu, raw=raw), 0, [])
+    gpu_bind = {"destination": "/g", "type": "bind", "source": f"{e.host}/dev/nvidia1", "options": ["bind"]}
+    raw = json.dumps(nongpu)[:-1] + ', "Mounts": [' + json.dumps(gpu_bind) + "]}"
+    expect("a GPU node in the folded key's mounts: a GPU container", e.run(nongpu, raw=raw), 3, [],
+           ["mounts: 2 keys name this field"])
+    c = rename_key(copy.deepcopy(nongpu), "mounts", "MOUNTS")
+    c["MOUNTS"].append(gpu_bind)
+    expect("MOUNTS alone with a GPU node: judged", e.run(c), 1, ["gpu-not-requested"])
+
+
+def benign_nongpu(e, expect):
+    """Containers that ask for no GPU and reach none: whatever else they do, they start."""
+    nongpu = e.config("nongpu-default")
+    body = json.dumps(nongpu)[1:-1]
+    unlimited = {"type": "RLIMIT_MEMLOCK", "hard": 18446744073709551615, "soft": 18446744073709551615}
+    cases = {
+        "unlimited ulimits (18446744073709551615)": json.dumps(
+            {**nongpu, "process": {**nongpu["process"], "rlimits": [unlimited, {**unlimited, "type": "RLIMIT_NOFILE"}]}}),
+        "reals and huge numbers in unknown fields": "{" + body + ', "x": 1.5, "y": -0, "z": 1e400, '
+                                                    '"w": 123456789012345678901234567890, "v": -1.0E-7}',
+        "invalid UTF-8 in an annotation": ("{" + body + ', "annotations": {"a": "').encode() + b"\xff\xfe bad" +
+                                          b'", "b": "\xed\xa0\x80", "c": "\xc0\x80"}}',
+        "lone surrogates in an annotation": "{" + body + r', "annotations": {"a": "\ud800", "b": "\udc00\ud800x"}}',
+        "duplicate annotation keys": "{" + body + ', "annotations": {"a": "1", "a": "2", "A": "3"}}',
+        "keys in odd case": json.dumps(rename_key(rename_key(nongpu, "process", "Process"), "linux", "LINUX")),
+        "unknown and null fields": json.dumps({**nongpu, "hooks": None, "weird": {"nested": [None, True, {}]},
+                                               "linux": {**nongpu["linux"], "seccomp": None, "devices": None,
+                                                         "intelRdt": {"closID": "x"}}}),
+        "null process and mounts": json.dumps({**nongpu, "process": None, "mounts": None}),
+        "deep nesting in an unknown field": "{" + body + ', "deep": ' + "[" * 9000 + "]" * 9000 + "}",
+        "escapes and NUL in strings": "{" + body + r', "annotations": {"e": "\u0000\n\t\"\\\/\u00e9\ud83d\ude00"}}',
+        "device numbers runc would truncate": json.dumps(
+            {**nongpu, "linux": {**nongpu["linux"], "devices": [{"path": "/dev/x", "type": "c", "major": -1,
+                                                                 "minor": 9223372036854775807}]}}),
+    }
+    every_mount = copy.deepcopy(nongpu)
+    every_mount["linux"]["namespaces"].append({"type": "user"})
+    for dest, typ, src, opts in (("/a", "binfmt_misc", "binfmt_misc", []), ("/b", "ext4", "/dev/sda1", []),
+                                 ("/c", "nfs", "srv:/x", []), ("/d", "proc", "proc", []),
+                                 ("/e", "sysfs", "sysfs", ["rw"]), ("/f", "cgroup", "cgroup", ["rw"]),
+                                 ("/g", "debugfs", "debugfs", []), ("/h", "overlay", "overlay", ["lowerdir=/"]),
+                                 ("/i", "bind", "/", ["rbind"]), ("/j", "bind", "/etc", ["rbind", "rw"]),
+                                 ("/k", "bind", "/run/podman/podman.sock", ["bind"]), ("/l", "none", "x", []),
+                                 ("/m", "bind", "/proc", ["rbind", "rshared"]), ("/n", "fuse.sshfs", "u@h:", [])):
+        every_mount["mounts"].append({"destination": dest, "type": typ, "source": src, "options": opts})
+    every_mount["root"] = {"path": "/"}
+    cases["every mount type, root.path / (user namespace)"] = json.dumps(every_mount)
+    caps = copy.deepcopy(nongpu)
+    caps["process"]["capabilities"]["bounding"] += ["CAP_SYS_ADMIN", "CAP_SYS_MODULE", "CAP_BOGUS"]
+    caps["linux"]["seccomp"] = None
+    caps["linux"]["maskedPaths"] = []
+    caps["linux"]["namespaces"] = []
+    cases["every capability, no seccomp, no namespaces, nothing masked"] = json.dumps(caps)
+    for name, raw in cases.items():
+        expect(f"no GPU, starts: {name}", e.run(nongpu, raw=raw), 0, [])
+
+
+def unreadable_bundle(e, expect, run_hook):
+    """A bundle the hook cannot read (a user namespace it is not in): a hooks.d invocation judges
+    the container by its mount table."""
+    import hooktest
+    b = e.bundle(e.config("nongpu-default"))
+    os.unlink(f"{b}/config.json")
+    procd = f"{e.host}/proc/4242"
+    os.makedirs(procd, exist_ok=True)
+
+    def mountinfo(lines):
+        with open(f"{procd}/mountinfo", "w") as f:
+            f.write("".join(lines))
+
+    state = json.dumps({"ociVersion": "1.0.2", "id": hooktest.FIXED_ID, "status": "creating", "pid": 4242, "bundle": b})
+    args = ["gpucdi-hook", "prestart", "--hooks-d", "--proc-root", f"{e.host}/proc", "--dev-root", f"{e.host}/dev",
+            "--spec-dir", f"{e.host}/cdi", "--policy", f"{e.host}/policy.conf"]
+    base = ["22 1 0:21 / / rw,relatime - overlay overlay rw\n", "23 22 0:5 / /proc rw - proc proc rw\n"]
+    mountinfo(base)
+    expect("unreadable bundle, no GPU in the mount table", run_hook(e.hook, args, state, cwd="/"), 0, [])
+    mountinfo(base + ["30 22 0:6 /nvidia0 /var/lib/x/merged/dev/nvidia0 rw - devtmpfs udev rw\n"])
+    expect("unreadable bundle, a GPU node bound", run_hook(e.hook, args, state, cwd="/"), 3, [],
+           ["cannot be read, and it mounts a GPU device node"])
+    os.unlink(f"{procd}/mountinfo")
+    expect("unreadable bundle and mount table on a GPU host: refused", run_hook(e.hook, args, state, cwd="/"), 3, [],
+           ["mount table cannot be read"])
+    expect("unreadable bundle with --cdi-device: refused",
+           run_hook(e.hook, args + ["--cdi-device", "nvidia.com/gpu=0"], state, cwd="/"), 3, [], ["cannot be checked"])
+
+
+def run_all(e, expect, run_hook):
+    mounts(e, expect)
+    devices(e, expect)
+    capabilities(e, expect)
+    masked(e, expect)
+    folding(e, expect)
+    benign_nongpu(e, expect)
+    unreadable_bundle(e, expect, run_hook)
