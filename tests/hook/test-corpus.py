@@ -37,8 +37,10 @@ def load_raw(name, host, hook):
 def entries(cfg):
     out = []
     for hooks in get(cfg, "hooks"):
-        for prestart in get(hooks, "prestart"):
-            for h in prestart or []:
+        # runc runs prestart then createRuntime, both in the runtime's namespaces; podman 5 moves
+        # hooks.d "prestart" entries to createRuntime.
+        for stage in get(hooks, "prestart") + get(hooks, "createruntime"):
+            for h in stage or []:
                 args = first(h, "args") or []
                 if args and os.path.basename(str(args[0])) == "gpucdi-hook":
                     out.append(h)
