@@ -268,6 +268,15 @@ def classify(f, host, requested, gpu_request):
             add("host-ipc", where)
         if any(o in host_peers for o in m["optional"] if o.startswith("shared:")):
             add("propagation", where)
+        if m["fstype"] == "overlay":
+            # Its layers are host directories: judged like read-only binds of them.
+            for opt in m["super"].split(","):
+                if opt.startswith("lowerdir="):
+                    for low in opt[len("lowerdir="):].split(":"):
+                        if low == "/":
+                            add("host-root", f"{where}: lowerdir /")
+                        elif under(low, SECRET) or low == "/etc":
+                            add("host-secret", f"{where}: lowerdir {low}")
         hp = host.host_path(m)
         if hp is None or m["fstype"] in ("proc", "sysfs", "devpts", "cgroup", "cgroup2", "mqueue"):
             continue

@@ -136,7 +136,7 @@ def adapt(name, cfg, bundle, rootfs, notes):
         dst = first(m, "destination")
         if isinstance(src, str) and ENGINE_STORAGE.match(src):
             new = f"{bundle}/engine-{i}"
-            if dst in ("/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/run/.containerenv"):
+            if isinstance(dst, str) and (dst.startswith("/etc/") or dst == "/run/.containerenv"):
                 open(new, "w").close()
             else:
                 os.makedirs(new, exist_ok=True)
