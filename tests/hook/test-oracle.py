@@ -34,6 +34,11 @@ from taplib import Tap  # noqa: E402
 CORPUS = os.path.join(HERE, "corpus")
 # Hook rules about the spec's freshness, not isolation: reality cannot tell, the oracle does not judge.
 NOT_ISOLATION = {"spec-stale"}
+# What /proc cannot show the oracle: the content of a seccomp filter (status says only "filter"), and
+# propagation to the host when every host mount here is private. Disagreements there are TAP TODO.
+BLIND = {"seccomp-allow-most": "seccomp filter content", "p5-seccomp-allow-most": "seccomp filter content",
+         "mount-rshared": "propagation on a host with private mounts", "p5-mount-rshared":
+         "propagation on a host with private mounts", "nongpu-rshared": "", "p5-nongpu-rshared": ""}
 # Podman's per-container files, gone with the container that made the corpus entry.
 ENGINE_STORAGE = re.compile(r"^(/var/lib/containers/storage|/run/containers/storage|/home/[^/]+/\.local/share/"
                             r"containers|/run/user/\d+/containers)/")
@@ -316,7 +321,8 @@ def main():
             if not same:
                 disagree.append(name)
             t.ok(same, f"{name}: reality {'shows ' + ','.join(sorted(fam)) if fam else 'is contained'}, "
-                       f"hook {'refuses' if refused else 'allows'}",
+                       f"hook {'refuses' if refused else 'allows'}"
+                       + (f" # TODO the oracle cannot see {BLIND[name]}" if not same and BLIND.get(name) else ""),
                  "\n".join([f"requested: {sorted(names) or 'no GPU'}"] +
                            [f"{k}: {'; '.join(v[:4])}" for k, v in sorted(fam.items())] +
                            [f"hook: {err}"] + [f"adapted: {n}" for n in notes]))
