@@ -1,7 +1,10 @@
 #!/usr/bin/python3
-"""Every config.json of the corpus (captured from real podman, see make-corpus.py) through
-gpucdi-hook as runc runs it, and through `gpucdi check --json` when the gpucdi binary is given:
-the verdict and the exact set of rules must be those of corpus/expected.txt.
+"""Every config.json of the corpus (captured from real podman 4.3 and 5.4, see make-corpus.py, or
+written by hand, see make-hand-corpus.py) through gpucdi-hook as runc runs it, and through
+`gpucdi check --json` when the gpucdi binary is given: the verdict and the exact set of rules must be
+those of corpus/expected.txt. Bundles get the entry's bytes as they are (key spellings, duplicate
+keys, numbers, invalid UTF-8), only the placeholders replaced. Verdict "malformed": exit 3 and a
+message, for a GPU container whose config cannot be read as runc reads it.
 
     test-corpus.py GPUCDI-HOOK [GPUCDI]"""
 
@@ -15,6 +18,45 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakehost  # noqa: E402
 import hooktest  # noqa: E402
+from rawjson import dump, first, get, parse, put  # noqa: E402
+
+
+def load_raw(name, host, hook):
+    """The entry's bytes with the placeholders replaced, and its parse (folded keys)."""
+    with open(os.path.join(hooktest.CORPUS, f"{name}.json"), "rb") as f:
+        data = f.read()
+    data = data.replace(b"@FAKEHOST@", host.encode()).replace(b"@HOOK@", hook.encode())
+    data = data.replace(b"@HOSTDISK@", b"/dev/vda")
+    for ref, file in ((b'"@PODMAN_SECCOMP@"', "podman-seccomp.json"), (b'"@PODMAN5_SECCOMP@"', "podman5-seccomp.json")):
+        if ref in data:
+            with open(os.path.join(hooktest.CORPUS, file), "rb") as f:
+                data = data.replace(ref, f.read().strip())
+    return data, parse(data)
+
+
+def entries(cfg):
+    out = []
+    for hooks in get(cfg, "hooks"):
+        # runc runs prestart then createRuntime, both in the runtime's namespaces; podman 5 moves
+        # hooks.d "prestart" entries to createRuntime.
+        for stage in get(hooks, "prestart") + get(hooks, "createruntime"):
+            for h in stage or []:
+                args = first(h, "args") or []
+                if args and os.path.basename(str(args[0])) == "gpucdi-hook":
+                    out.append(h)
+    return out
+
+
+def run_like_runc(hook, cfg, bundle):
+    results = []
+    for h in entries(cfg):
+        env = dict(str(e).split("=", 1) for e in first(h, "env") or [])
+        args = [str(a) for a in first(h, "args")]
+        rc, err = hooktest.run_hook(hook, args, hooktest.state_for(bundle), cwd=bundle, env=env)
+        results.append((args, rc, err))
+        if rc != 0:
+            break
+    return results
 
 
 def main():
@@ -28,16 +70,20 @@ def main():
     try:
         host = fakehost.build(f"{tmp}/host", hook)
         for name, verdict, rules in hooktest.expected():
-            cfg = hooktest.load_config(name, host, hook)
-            bundle = hooktest.write_bundle(f"{tmp}/bundles/{name}", cfg)
-            results = hooktest.run_like_runc(hook, cfg, bundle)
+            data, cfg = load_raw(name, host, hook)
+            bundle = f"{tmp}/bundles/{name}"
+            os.makedirs(bundle)
+            with open(f"{bundle}/config.json", "wb") as f:
+                f.write(data)
+            results = run_like_runc(hook, cfg, bundle)
             t.ok(len(results) > 0, f"{name}: has gpucdi hook entries")
             if not results:
                 continue
             args, rc, err = results[0]
-            want_rc = 1 if verdict == "refuse" else 0
+            want_rc = {"refuse": 1, "malformed": 3}.get(verdict, 0)
             got = hooktest.rules_in(err)
-            t.ok(rc == want_rc and got == rules, f"{name}: {verdict} {','.join(sorted(rules)) or '-'}",
+            t.ok(rc == want_rc and got == rules and (verdict != "malformed" or "config.json" in err),
+                 f"{name}: {verdict} {','.join(sorted(rules)) or '-'}",
                  f"exit {rc}, rules {sorted(got)}\nargs {args}\n{err}")
             if verdict == "refuse":
                 container = f"container {hooktest.FIXED_ID[:12]}"
@@ -45,7 +91,7 @@ def main():
                          for line in err.splitlines()),
                      f"{name}: one 'refused <id>: [rule] found; why; fix' line per rule", err)
             # The other entries of the same container defer to the first one without a word.
-            others = hooktest.gpucdi_entries(cfg)[1:]
+            others = entries(cfg)[1:]
             if verdict == "allow" and others:
                 rest = results[1:]
                 t.ok(len(rest) == len(others) and all(rc == 0 and e == "" for _, rc, e in rest),
@@ -59,17 +105,24 @@ def main():
                     fields = all(set(o) == {"rule", "found", "why", "fix"} for o in json.loads(p.stdout))
                 except (ValueError, TypeError, KeyError):
                     got_json, fields = None, False
+                if verdict == "malformed":
+                    t.ok(p.returncode != 0 and "config.json" in p.stdout + p.stderr, f"{name}: gpucdi check reports it malformed",
+                         f"exit {p.returncode}\n{p.stdout}\n{p.stderr}")
+                    continue
                 t.ok(p.returncode == want_rc and got_json == rules and fields,
                      f"{name}: gpucdi check --json agrees", f"exit {p.returncode}\n{p.stdout}\n{p.stderr}")
 
         # After a driver reload nvidia-uvm has another major: a spec that names the old one is stale.
         reloaded = fakehost.build(f"{tmp}/reloaded", hook, uvm_major=511)
-        cfg = hooktest.load_config("gpu0-default", reloaded, hook)
-        for d in cfg["linux"]["devices"]:
-            if d["path"].startswith("/dev/nvidia-uvm"):
-                d["major"] = 238  # what podman saw when the container was created
-        bundle = hooktest.write_bundle(f"{tmp}/bundles/uvm-reloaded", cfg)
-        (args, rc, err), = hooktest.run_like_runc(hook, cfg, bundle)[:1]
+        _, cfg = load_raw("gpu0-default", reloaded, hook)
+        for d in first(cfg, "linux", "devices"):
+            if first(d, "path").startswith("/dev/nvidia-uvm"):
+                put(d, "major", 238)  # what podman saw when the container was created
+        bundle = f"{tmp}/bundles/uvm-reloaded"
+        os.makedirs(bundle)
+        with open(f"{bundle}/config.json", "w") as f:
+            f.write(dump(cfg))
+        (args, rc, err), = run_like_runc(hook, cfg, bundle)[:1]
         t.ok(rc == 1 and hooktest.rules_in(err) == {"spec-stale"} and "238:0 in the container but c 511:0" in err,
              "nvidia-uvm major changed since the container was created: spec-stale", err)
     finally:

@@ -8,13 +8,16 @@ from the one meson installs. Risky GPU containers must fail to start with the ru
 
 import json
 import os
+import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakehost  # noqa: E402
+from fixtures import engines_lock  # noqa: E402
 import hooktest  # noqa: E402
 
 # Kinds of their own, so that no other spec in /etc/cdi can clash with the test's.
@@ -24,23 +27,101 @@ AMD = "hooktest-amd.gpucdi.example/gpu"
 t = hooktest.Tap()
 
 
-def podman(hooks_dir, rootfs, args, cmd=("/bin/ls", "/dev")):
+def podman(hooks_dir, rootfs, args, cmd=("/bin/ls", "/dev"), user=None):
     net = [] if any(a.startswith("--network") for a in args) else ["--network", "none"]
     full = ["podman", "--hooks-dir", hooks_dir, "run", "--rm", "--runtime", "runc", "--ulimit", "nofile=1024:1024",
             "--ulimit", "nproc=1024:1024", *net, *args, "--rootfs", rootfs, *cmd]
-    p = subprocess.run(full, capture_output=True, text=True, timeout=120)
-    return p.returncode, p.stdout, p.stderr, " ".join(full)
+    run = ["su", user, "-s", "/bin/sh", "-c", " ".join(shlex.quote(a) for a in full)] if user else full
+    p = subprocess.run(run, capture_output=True, text=True, timeout=120, cwd="/")
+    return p.returncode, p.stdout, p.stderr, " ".join(run)
 
 
-def starts(name, hooks_dir, rootfs, args, shows=()):
-    rc, out, err, cmd = podman(hooks_dir, rootfs, args)
-    t.ok(rc == 0 and all(s in out.split() for s in shows), f"starts: {name}", f"{cmd}\nexit {rc}\n{out}\n{err}")
+def starts(name, hooks_dir, rootfs, args, shows=(), cmd=("/bin/ls", "/dev"), user=None):
+    rc, out, err, line = podman(hooks_dir, rootfs, args, cmd, user)
+    t.ok(rc == 0 and all(s in out.split() for s in shows), f"starts: {name}", f"{line}\nexit {rc}\n{out}\n{err}")
 
 
-def refused(name, hooks_dir, rootfs, args, rule):
-    rc, out, err, cmd = podman(hooks_dir, rootfs, args)
+def refused(name, hooks_dir, rootfs, args, rule, user=None):
+    rc, out, err, cmd = podman(hooks_dir, rootfs, args, user=user)
     t.ok(rc == 126 and "error running hook" in err and f"[{rule}]" in err and "fix: " in err,
          f"refused: {name} [{rule}]", f"{cmd}\nexit {rc}\n{out}\n{err}")
+
+
+USERNS = "hooktest-userns.gpucdi.example/gpu"
+users = []
+subid_backup = {}
+
+
+def restore_subids():
+    for path, text in subid_backup.items():
+        with open(path, "w") as f:
+            f.write(text)
+
+
+def user_namespaces(tmp, host, hooks_d, rootfs, specs, made):
+    """Rootless podman (runc in podman's user namespace) and rootful --userns=auto: runc cannot mknod
+    there and bind-mounts each node from its CONTAINER path on the host, so the spec of these tests
+    names nodes under a directory of /dev made for the run (removed after)."""
+    if not (shutil.which("useradd") and shutil.which("newuidmap") and shutil.which("su")):
+        for what in ("rootless", "--userns=keep-id", "--userns=auto"):
+            t.skip(f"{what}: GPU container starts, risky one refused", "useradd, newuidmap (uidmap) or su missing")
+        return
+    devdir = f"/dev/gpucdi-e2e-{os.getpid()}"
+    os.mkdir(devdir)
+    made.append(devdir)
+    nodes = {"nvidia0": (195, 0), "nvidiactl": (195, 255), "nvidia-uvm": (238, 0)}
+    for n, (major, minor) in nodes.items():
+        os.mknod(f"{devdir}/{n}", 0o666 | stat.S_IFCHR, os.makedev(major, minor))
+        os.chmod(f"{devdir}/{n}", 0o666)
+    with open(f"{tmp}/specs/{NV.split('/')[0]}-hooktest.json") as f:
+        spec = json.load(f)
+    spec["kind"] = USERNS
+    for edits in [spec["containerEdits"]] + [d["containerEdits"] for d in spec["devices"]]:
+        for n in edits.get("deviceNodes", []):
+            n["path"] = f"{devdir}/{os.path.basename(n['path'])}"
+        for h in edits.get("hooks", []):
+            h["args"] = [a.replace(NV, USERNS) for a in h["args"]]
+    spec["containerEdits"]["deviceNodes"] = [n for n in spec["containerEdits"]["deviceNodes"]
+                                             if os.path.basename(n["path"]) in nodes]
+    dst = f"/etc/cdi/{USERNS.split('/')[0]}.json"
+    with open(dst, "w") as f:
+        json.dump(spec, f)
+    os.chmod(dst, 0o644)
+    specs.append(dst)
+    g0 = ["--device", f"{USERNS}=0"]
+    shows = ["nvidia0", "nvidiactl"]
+    ls = ("/bin/ls", devdir)
+
+    user = f"gpucdie2e{os.getpid()}"[:31]
+    r = subprocess.run(["useradd", "-m", user], capture_output=True, text=True)
+    if r.returncode != 0:
+        t.skip("rootless: GPU container starts", f"useradd failed: {r.stderr.strip()}")
+    else:
+        users.append(user)
+        # Rootless runc creates mount points in the root file system: the user's own copy.
+        mine = f"{tmp}/rootfs-{user}"
+        shutil.copytree(rootfs, mine, symlinks=True)
+        subprocess.run(["chown", "-R", "-h", f"{user}:{user}", mine], check=True)
+        starts("rootless: GPU 0 (the hook reads the bundle inside podman's user namespace)", hooks_d, mine, g0,
+               shows, ls, user)
+        starts("rootless, non-GPU container with an unlimited memlock ulimit", hooks_d, mine,
+               ["--ulimit", "memlock=-1:-1"], (), ("/bin/true",), user)
+        refused("rootless: --cap-add SYS_ADMIN", hooks_d, mine, g0 + ["--cap-add", "SYS_ADMIN"], "cap-sys-admin", user)
+        refused("rootless: --pid host", hooks_d, mine, g0 + ["--pid", "host"], "ns-host-pid", user)
+        starts("rootless --userns=keep-id: GPU 0", hooks_d, mine, g0 + ["--userns=keep-id"], shows, ls, user)
+        refused("rootless --userns=keep-id: -v /:/host", hooks_d, mine, g0 + ["--userns=keep-id", "-v", "/:/host:ro"],
+                "mount-host-root", user)
+
+    # Rootful --userns=auto takes ranges of the "containers" entry of /etc/subuid and /etc/subgid.
+    for path in ("/etc/subuid", "/etc/subgid"):
+        text = open(path).read() if os.path.exists(path) else ""
+        subid_backup[path] = text
+        if not any(line.startswith("containers:") for line in text.splitlines()):
+            with open(path, "a") as f:
+                f.write(("" if text.endswith("\n") or not text else "\n") + "containers:2147483647:1000000\n")
+    starts("rootful --userns=auto: GPU 0", hooks_d, rootfs, g0 + ["--userns=auto"], shows, ls)
+    refused("rootful --userns=auto: --cap-add SYS_ADMIN", hooks_d, rootfs, g0 + ["--userns=auto", "--cap-add",
+                                                                                  "SYS_ADMIN"], "cap-sys-admin")
 
 
 def main():
@@ -52,9 +133,10 @@ def main():
     if not shutil.which("podman") or not shutil.which("runc"):
         print("1..0 # SKIP podman or runc not installed")
         return 0
+    lock = engines_lock()  # noqa: F841 (held until exit)
     tmp = tempfile.mkdtemp(prefix="gpucdi-hook-e2e-")
     os.chmod(tmp, 0o755)
-    specs = []
+    specs, made = [], []
     try:
         rootfs = f"{tmp}/rootfs"
         hooktest.make_rootfs(rootfs)
@@ -134,9 +216,20 @@ def main():
         with open(f"{host}/policy.conf", "w") as f:
             f.write("mode = enforce\nallow = ns-host-pid\n")
         starts("policy allow = ns-host-pid", hooks_d, rootfs, g0 + ["--pid", "host"], ["nvidia0"])
+        with open(f"{host}/policy.conf", "w") as f:
+            f.write("mode = enforce\n")
+        user_namespaces(tmp, host, hooks_d, rootfs, specs, made)
     finally:
         for s in specs:
             os.unlink(s)
+        for p in reversed(made):
+            if os.path.isdir(p) and not os.path.islink(p):
+                shutil.rmtree(p, ignore_errors=True)
+            elif os.path.lexists(p):
+                os.unlink(p)
+        for u in users:
+            subprocess.run(["userdel", "-r", u], capture_output=True)
+        restore_subids()
         shutil.rmtree(tmp, ignore_errors=True)
     return t.done()
 
