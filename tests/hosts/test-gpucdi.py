@@ -17,6 +17,7 @@ For a broken host: the exit code and a message naming the bad file, and no spec 
 import argparse
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -142,7 +143,8 @@ def check_spec_semantics(t, h, vendor, spec, hooked):
                 caps = [p for p in got if p.startswith("/dev/nvidia-caps/nvidia-cap")]
                 if len(got) != 3 or f"/dev/nvidia{g['nvidia_minor']}" not in got or len(caps) != 2:
                     problems.append(f"MIG device {n}: {got}")
-    mig_names = [d for d in devices if ":" in d and not d.startswith(("0000", "GPU-"))]
+    # The index form "<gpu>:<instance>"; PCI address names hold colons too (in any domain).
+    mig_names = [d for d in devices if re.fullmatch(r"[0-9]+:[0-9]+", d)]
     want_migs = sum(len(g.get("mig") or []) for g in gpus)
     t.ok(not problems and len(mig_names) == want_migs,
          f"{what}: {want_migs} MIG devices, each with its GPU node and two capability nodes",

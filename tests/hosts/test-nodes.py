@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from taplib import Tap, run  # noqa: E402
+from taplib import Tap, host_exe, run  # noqa: E402
 
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
 ROOT = os.geteuid() == 0
@@ -45,7 +45,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gpucdi", required=True)
     ap.add_argument("--mkhost", required=True)
+    ap.add_argument("--arch", default="x86_64", help="the CPU family gpucdi is built for (meson's host_machine)")
     a = ap.parse_args()
+    if a.arch != "x86_64":
+        # An arm64 gpucdi rightly ignores the x86-64 libraries of these hosts' ld.so.cache.
+        print(f"1..0 # SKIP these tests use x86_64 sample hosts; this gpucdi is built for {a.arch}")
+        return 0
     t = Tap()
     env = dict(os.environ)
     if not ROOT:
@@ -62,7 +67,7 @@ def main():
         def gen(d, *args, environ=None):
             roots = ["--sysfs-root", f"{d}/sys", "--proc-root", f"{d}/proc", "--dev-root", f"{d}/dev",
                      "--host-root", f"{d}/root", "--state-dir", f"{d}/state", "--no-hook"]
-            return run([a.gpucdi, "generate", *roots, *args], env=environ or env)
+            return run([*host_exe(a.gpucdi), "generate", *roots, *args], env=environ or env)
 
         def spec_of(path):
             try:
