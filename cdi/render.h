@@ -6,7 +6,7 @@
 
 #include "generate.h"
 
-#define CDI_RENDER_KIND "gpucdi.io/render"
+#define CDI_RENDER_KIND GPUCDI_RENDER_KIND
 #define CDI_RENDER_NAME "render"        /* --vendor render; gpucdi-render.json */
 /* Its slot after the vendors' in generate's per-spec arrays. */
 #define CDI_SPEC_RENDER _GPU_VENDOR_MAX

@@ -72,7 +72,7 @@ static void drm_record(struct gpu *gpus, size_t n, const char *pci_addr, const c
 }
 
 /* The sysfs `dev` attribute, "226:1". 0 when absent or malformed: such a node cannot be confirmed. */
-static dev_t read_devnum(const char *path) {
+dev_t sysfs_read_devnum(const char *path) {
         _cleanup_free_ char *line = NULL;
         unsigned ma, mi;
         char extra;
@@ -159,7 +159,7 @@ int drm_scan_sysfs(const char *sysfs_root, struct gpu *gpus, size_t n) {
                 if (pci_addr_of_syspath(real, pci_addr, sizeof pci_addr) < 0)
                         continue;
                 snprintf(dev, sizeof dev, "%s/%s/dev", class_dir, de->d_name);
-                drm_record(gpus, n, pci_addr, de->d_name, read_devnum(dev));
+                drm_record(gpus, n, pci_addr, de->d_name, sysfs_read_devnum(dev));
         }
         closedir(dir);
         return r;

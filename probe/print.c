@@ -50,7 +50,17 @@
  *   "amd": {
  *     "kfd": true,                         /dev/kfd present
  *     "kfd_node": DEVNODE                  or null
- *   }
+ *   },
+ *   "render_gpus": [                       render nodes of drivers no vendor spec serves (virtio_gpu,
+ *                                          asahi, panfrost, ...), in render minor order
+ *     {
+ *       "index": 0,                        the CDI device name (gpucdi.io/render=0)
+ *       "node": DEVNODE,                   /dev/dri/renderD<N>
+ *       "driver": "virtio_gpu",
+ *       "bus": "virtio",                   "pci", "platform", "virtio"
+ *       "path_id": "pci-0000:00:02.0"      udev's path_id name (also a CDI device name), or null
+ *     }
+ *   ]
  * }
  *
  * DEVNODE = {"path": "/dev/nvidiactl", "char_device": true, "major": 195, "minor": 255, "state": "ok"}
@@ -149,9 +159,16 @@ static json_t *gpu_json(const struct gpu *g, ssize_t index) {
 
 static json_t *host_json(const struct host *h) {
         json_auto_t *gpus = json_array();
-        json_auto_t *ctl = json_array(), *imex = json_array();
-        if (!gpus || !ctl || !imex)
+        json_auto_t *ctl = json_array(), *imex = json_array(), *render = json_array();
+        if (!gpus || !ctl || !imex || !render)
                 return NULL;
+        for (size_t i = 0; i < h->n_render_gpus; i++) {
+                const struct render_gpu *g = &h->render_gpus[i];
+                if (json_array_append_new(render, json_pack("{s:I, s:o, s:s, s:s, s:s?}", "index", (json_int_t) i,
+                                                            "node", devnode_json(&g->node), "driver", g->driver,
+                                                            "bus", g->bus, "path_id", str_or_null(g->id))) < 0)
+                        return NULL;
+        }
         for (size_t i = 0; i < h->n_imex_channels; i++)
                 if (json_array_append_new(imex, devnode_json(&h->imex_channels[i])) < 0)
                         return NULL;
@@ -163,11 +180,12 @@ static json_t *host_json(const struct host *h) {
                 if (json_array_append_new(ctl, devnode_json(&h->nv_ctl_nodes[i])) < 0)
                         return NULL;
 
-        return json_pack("{s:O, s:{s:s?, s:O, s:O}, s:{s:b, s:o}}",
+        return json_pack("{s:O, s:{s:s?, s:O, s:O}, s:{s:b, s:o}, s:O}",
                          "gpus", gpus,
                          "nvidia", "driver_version", str_or_null(h->nv_driver_version), "control_nodes", ctl,
                          "imex_channels", imex,
-                         "amd", "kfd", h->has_kfd, "kfd_node", devnode_json(&h->kfd_node));
+                         "amd", "kfd", h->has_kfd, "kfd_node", devnode_json(&h->kfd_node),
+                         "render_gpus", render);
 }
 
 int host_print_json(const struct host *h, FILE *f) {
@@ -251,7 +269,9 @@ static void print_devnode(FILE *f, const struct devnode *d) {
 }
 
 int host_print_table(const struct host *h, FILE *f) {
-        if (h->n_gpus == 0)
+        if (h->n_gpus == 0 && h->n_render_gpus == 0)
+                fprintf(f, "No GPU found.\n");
+        else if (h->n_gpus == 0)
                 fprintf(f, "No NVIDIA, AMD or Intel GPU found.\n");
         else {
                 _cleanup_free_ char (*cells)[_COL_MAX][512] = calloc(h->n_gpus + 1, sizeof *cells);
@@ -291,6 +311,14 @@ int host_print_table(const struct host *h, FILE *f) {
                         print_devnode(f, &h->kfd_node);
                 else
                         fprintf(f, "no /dev/kfd");
+                fputc('\n', f);
+        }
+        if (h->n_render_gpus > 0)
+                fprintf(f, "\nRender-node GPUs (%s):\n", GPUCDI_RENDER_KIND);
+        for (size_t i = 0; i < h->n_render_gpus; i++) {
+                const struct render_gpu *g = &h->render_gpus[i];
+                fprintf(f, "  %s=%zu  %s  %s  ", GPUCDI_RENDER_KIND, i, g->driver, g->id[0] ? g->id : g->bus);
+                print_devnode(f, &g->node);
                 fputc('\n', f);
         }
         if (fflush(f) != 0 || ferror(f))

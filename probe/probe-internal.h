@@ -45,5 +45,8 @@ int proc_devices_read(const char *proc_root, struct host *h);
 int nvidia_caps_parse(const char *text, size_t size, const char *path, unsigned *ret_minor, mode_t *ret_mode);
 int nvidia_probe_caps(const char *proc_root, int dev_fd, struct host *h);
 
+/* drm.c: a sysfs `dev` attribute ("226:128"); 0 if absent or malformed. */
+dev_t sysfs_read_devnum(const char *path);
+
 /* render.c: render nodes of drivers without a vendor spec, into h->render_gpus. */
 int render_probe(const char *sysfs_root, int dev_fd, struct host *h);

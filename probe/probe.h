@@ -18,6 +18,9 @@ enum gpu_vendor {
 /* "nvidia", "amd", "intel"; and the CDI vendor domain: "nvidia.com", ... */
 const char *gpu_vendor_name(enum gpu_vendor v);
 const char *gpu_vendor_domain(enum gpu_vendor v);
+/* The CDI kind of render-node GPUs no vendor spec serves (struct render_gpu): device N is the
+ * host's N-th such render node. */
+#define GPUCDI_RENDER_KIND "gpucdi.io/render"
 int gpu_vendor_from_name(const char *name, enum gpu_vendor *ret);
 /* 0x10de, 0x1002, 0x8086 -> vendor; -ENOENT for any other PCI vendor id */
 int gpu_vendor_from_pci_id(uint16_t pci_vendor_id, enum gpu_vendor *ret);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "probe-internal.h"
 #include "util.h"
@@ -93,14 +94,22 @@ static int render_add(const char *class_dir, const char *name, int dev_fd, struc
         if (k < 0 || stable_id(dev, r.bus, r.id, sizeof r.id) < 0)
                 r.id[0] = 0;
 
-        /* Only nodes the host has: a spec naming a missing one makes podman fail every container. */
+        /* Only nodes the host has, with the numbers sysfs gives: a spec naming a missing or stale
+         * node makes podman fail every container that asks for it. */
         char rel[64];
         snprintf(rel, sizeof rel, "dri/%s", name);
-        k = devnode_stat(dev_fd, rel, &r.node);
-        if (k == -ENOENT)
+        if (snprintf(sub, sizeof sub, "%s/%s/dev", class_dir, name) >= (int) sizeof sub)
                 return 0;
+        dev_t want = sysfs_read_devnum(sub);
+        k = devnode_check(dev_fd, rel, want ? (int) major(want) : -1, want ? (int) minor(want) : -1, &r.node);
         if (k < 0)
                 return log_error_errno(k, "Failed to stat the dev root's %s: %m", rel);
+        if (r.node.state == DEVNODE_MISSING)
+                return 0;
+        if (r.node.state != DEVNODE_OK) {
+                log_warning("%s (%s) left out: %s is %s", name, r.driver, r.node.path, devnode_state_name(r.node.state));
+                return 0;
+        }
 
         struct render_gpu *nl = realloc(*list, (*n + 1) * sizeof **list);
         if (!nl)
