@@ -135,6 +135,8 @@ static int parse_vendors(const char *list) {
                 enum gpu_vendor v;
                 if (streq(t, CDI_RENDER_NAME))
                         picked |= 1u << CDI_SPEC_RENDER;
+                else if (streq(t, CDI_IMEX_NAME))
+                        picked |= 1u << CDI_SPEC_IMEX;
                 else if (gpu_vendor_from_name(t, &v) < 0)
                         return -EINVAL;
                 else
@@ -287,7 +289,10 @@ static int verb_probe(int argc, char *argv[]) {
 }
 
 static bool vendor_selected(int v) {
-        return arg.vendors == 0 || (arg.vendors & (1u << v));
+        if (arg.vendors == 0 || (arg.vendors & (1u << v)))
+                return true;
+        /* IMEX channels come with the NVIDIA spec into a directory; --output takes them by name. */
+        return v == CDI_SPEC_IMEX && !arg.output && (arg.vendors & (1u << GPU_VENDOR_NVIDIA));
 }
 
 static int write_error_exit(int r) {
@@ -530,6 +535,12 @@ static int verb_generate(int argc, char *argv[]) {
         }
         if (ret == EXIT_SUCCESS && vendor_selected(CDI_SPEC_RENDER)) {
                 r = cdi_generate_render_spec(h, &gopts, &specs[CDI_SPEC_RENDER]);
+                if (r < 0 && r != -ENODEV)
+                        ret = r == -EINVAL ? EXIT_USAGE : EXIT_FAILURE;
+        }
+        /* With --output and no --vendor, the IMEX spec would be a second one: only by name there. */
+        if (ret == EXIT_SUCCESS && vendor_selected(CDI_SPEC_IMEX) && !(arg.output && arg.vendors == 0)) {
+                r = cdi_generate_imex_spec(h, &gopts, &specs[CDI_SPEC_IMEX]);
                 if (r < 0 && r != -ENODEV)
                         ret = r == -EINVAL ? EXIT_USAGE : EXIT_FAILURE;
         }

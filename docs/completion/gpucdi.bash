@@ -37,7 +37,7 @@ _gpucdi() {
         --vendor)
                 # A comma-separated list: complete the last element.
                 local prefix=${cur%"${cur##*,}"}
-                COMPREPLY=($(compgen -P "$prefix" -W "nvidia amd intel" -- "${cur##*,}"))
+                COMPREPLY=($(compgen -P "$prefix" -W "nvidia amd intel render nvidia-imex" -- "${cur##*,}"))
                 compopt -o nospace
                 return
                 ;;

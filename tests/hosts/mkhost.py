@@ -1077,6 +1077,7 @@ def describe(name):
          "nvidia_module": host["nvidia"]["module"] if host.get("nvidia") else None,
          "nvidia_libs": host["nvidia"]["libs"] if host.get("nvidia") else None,
          "nvidia_layout": host["nvidia"]["layout"] if host.get("nvidia") else None,
+         "nvidia_imex_channels": (host.get("nvidia") or {}).get("imex_channels", []),
          "broken": bool(host["breaks"]) or bool(host["expect"]),
          "expect": host["expect"]}
     if not (host.get("nvidia") and host["nvidia"]["layout"] == "nixos"):

@@ -114,10 +114,46 @@ def check_render_semantics(t, h, spec, hooked):
     t.ok(not problems, f"{what}: devices by index, path_id name and all; the render node alone", "\n".join(problems))
 
 
+def imex_channels(h):
+    return h.desc.get("nvidia_imex_channels") or []
+
+
+def spec_slots(h):
+    """The specs generate writes for the host: one per vendor, and NVIDIA's IMEX channels apart."""
+    return list(h.desc["vendors"]) + (["nvidia-imex"] if imex_channels(h) else [])
+
+
+def check_imex_semantics(t, h, spec, hooked):
+    """nvidia.com/imex-channel (nvidia-ctk's kind): device N is channel N's node alone, and all."""
+    what = f"{h.name} nvidia-imex"
+    t.ok(spec.get("kind") == "nvidia.com/imex-channel", f"{what}: kind nvidia.com/imex-channel", spec.get("kind"))
+    devices = {d["name"]: d for d in spec.get("devices", [])}
+    problems = []
+    chans = imex_channels(h)
+    for c in chans:
+        node = f"/dev/nvidia-caps-imex-channels/channel{c}"
+        nodes = ((devices.get(str(c)) or {}).get("containerEdits") or {}).get("deviceNodes", [])
+        if [n["path"] for n in nodes] != [node]:
+            problems.append(f"device {c}: nodes {[n['path'] for n in nodes]}, want only {node}")
+        elif nodes[0].get("hostPath") != h.dir + "/dev" + node[len("/dev"):]:
+            problems.append(f"device {c}: hostPath {nodes[0].get('hostPath')}")
+    all_paths = sorted(n["path"] for n in ((devices.get("all") or {}).get("containerEdits") or {}).get("deviceNodes", []))
+    if all_paths != sorted(f"/dev/nvidia-caps-imex-channels/channel{c}" for c in chans):
+        problems.append(f"device all: {all_paths}")
+    if set(devices) != {str(c) for c in chans} | {"all"}:
+        problems.append(f"devices {sorted(devices)}")
+    extra = [d["name"] for d in spec.get("devices", []) if (d.get("containerEdits") or {}).keys() - {"deviceNodes"}]
+    if extra or spec.get("containerEdits"):
+        problems.append(f"edits other than device nodes: {extra} {spec.get('containerEdits')}")
+    t.ok(not problems, f"{what}: a device per channel and all; the channel node alone", "\n".join(problems))
+
+
 def check_spec_semantics(t, h, vendor, spec, hooked):
     """What the spec must say, derived from the host's definition."""
     if vendor == "render":
         return check_render_semantics(t, h, spec, hooked)
+    if vendor == "nvidia-imex":
+        return check_imex_semantics(t, h, spec, hooked)
     what = f"{h.name} {vendor}"
     # An excluded GPU (GPU Excluded: Yes) is invisible to NVML and gets no device or index.
     gpus = [g for g in h.desc["gpus"] if g["vendor"] == vendor and not g.get("excluded")]
@@ -357,7 +393,7 @@ def check_healthy(t, a, h, tmp):
 
     # generate, one vendor at a time to stdout
     specs = {}
-    for vendor in h.desc["vendors"]:
+    for vendor in spec_slots(h):
         what = f"{name} {vendor}"
         gen = ["generate", *h.gen_roots(), "--vendor", vendor, "--hook-path", h.a.hook, "--output", "-"]
         r = h.gpucdi(*gen)
@@ -437,9 +473,9 @@ def check_healthy(t, a, h, tmp):
     r = h.gpucdi("generate", *h.gen_roots(), "--hook-path", h.a.hook, "--output-dir", outdir)
     t.ok(r.returncode == 0, f"{name}: generate --output-dir exits 0", r.stderr)
     files = sorted(f for f in os.listdir(outdir) if not f.startswith("."))  # a lock file may stay
-    want = sorted([f"gpucdi-{v}.json" for v in h.desc["vendors"]] + ["other-vendor.json"])
+    want = sorted([f"gpucdi-{v}.json" for v in spec_slots(h)] + ["other-vendor.json"])
     t.ok(files == want, f"{name}: generate --output-dir writes {want}", f"{files}")
-    for vendor in h.desc["vendors"]:
+    for vendor in spec_slots(h):
         p = os.path.join(outdir, f"gpucdi-{vendor}.json")
         if not os.path.exists(p):
             continue
