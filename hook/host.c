@@ -18,8 +18,10 @@ void host_init(struct host *h, const char *proc_root, const char *dev_root) {
 
 void host_done(struct host *h) {
         free(h->majors);
+        free(h->misc);
         free(h->driver_version);
         h->majors = NULL;
+        h->misc = NULL;
         h->driver_version = NULL;
 }
 
@@ -75,6 +77,43 @@ bool host_has_major_named(struct host *h, char type, const char *name) {
                 if (h->majors[i].type == type && streq(h->majors[i].name, name))
                         return true;
         return false;
+}
+
+static void load_misc(struct host *h) {
+        if (h->misc_loaded)
+                return;
+        h->misc_loaded = true;
+        _cleanup_free_ char *path = NULL, *buf = NULL;
+        if (path_join(h->proc_root, "misc", &path) < 0 || read_file(path, 64 * 1024, &buf, NULL) < 0)
+                return;
+        size_t cap = 0;
+        char *save = NULL;
+        for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                int minor;
+                char name[48];
+                if (sscanf(line, " %d %47s", &minor, name) != 2 || minor < 0)
+                        continue;
+                if (h->n_misc == cap) {
+                        size_t ncap = cap ? cap * 2 : 64;
+                        struct host_major *n = realloc(h->misc, ncap * sizeof *n);
+                        if (!n)
+                                return;
+                        h->misc = n;
+                        cap = ncap;
+                }
+                struct host_major *m = &h->misc[h->n_misc++];
+                m->type = 'c';
+                m->major = minor;
+                snprintf(m->name, sizeof m->name, "%s", name);
+        }
+}
+
+const char *host_misc_name(struct host *h, int64_t minor) {
+        load_misc(h);
+        for (size_t i = 0; i < h->n_misc; i++)
+                if (h->misc[i].major == minor)
+                        return h->misc[i].name;
+        return NULL;
 }
 
 const char *host_driver_version(struct host *h) {

@@ -33,6 +33,16 @@ NODES = {
     "sda": ("b", 8, 0),
 }
 
+# Misc minors: the dynamic ones as one kernel numbers them (userfaultfd is 10:126 on another).
+PROC_MISC = """229 fuse
+200 tun
+237 loop-control
+257 userfaultfd
+258 vsock
+232 kvm
+130 watchdog
+"""
+
 PROC_DEVICES = """Character devices:
   1 mem
   4 /dev/vc/0
@@ -176,6 +186,7 @@ def build(root, hook, uvm_major=238, nvidia_kind="nvidia.com/gpu", amd_kind="amd
             os.unlink(path)
         os.mknod(path, 0o666 | (stat.S_IFCHR if t == "c" else stat.S_IFBLK), os.makedev(major, minor))
     write(f"{root}/proc/devices", PROC_DEVICES.format(uvm=uvm_major))
+    write(f"{root}/proc/misc", PROC_MISC)
     write(f"{root}/proc/driver/nvidia/version",
           f"NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  {DRIVER}  Release Build  (nixbld@)  \n"
           "GCC version:  gcc version 15.3.0 (GCC) \n")
