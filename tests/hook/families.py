@@ -258,7 +258,7 @@ def benign_nongpu(e, expect):
                                  ("/c", "nfs", "srv:/x", []), ("/d", "proc", "proc", []),
                                  ("/e", "sysfs", "sysfs", ["rw"]), ("/f", "cgroup", "cgroup", ["rw"]),
                                  ("/g", "debugfs", "debugfs", []), ("/h", "overlay", "overlay", ["lowerdir=/"]),
-                                 ("/i", "bind", "/", ["rbind"]), ("/j", "bind", "/etc", ["rbind", "rw"]),
+                                 ("/i", "bind", "/", ["bind"]), ("/j", "bind", "/etc", ["rbind", "rw"]),
                                  ("/k", "bind", "/run/podman/podman.sock", ["bind"]), ("/l", "none", "x", []),
                                  ("/m", "bind", "/proc", ["rbind", "rshared"]), ("/n", "fuse.sshfs", "u@h:", [])):
         every_mount["mounts"].append({"destination": dest, "type": typ, "source": src, "options": opts})
@@ -272,6 +272,10 @@ def benign_nongpu(e, expect):
     cases["every capability, no seccomp, no namespaces, nothing masked"] = json.dumps(caps)
     for name, raw in cases.items():
         expect(f"no GPU, starts: {name}", e.run(nongpu, raw=raw), 0, [])
+    # A recursive bind of / carries the host's /dev submount with every GPU node: a GPU container.
+    for opts in (["rbind"], ["ro", "rprivate", "rbind"], ["bind", "rbind"]):
+        c = add_mount(nongpu, "/host", "bind", "/", opts)
+        expect(f"no GPU requested, / bound with {opts}", e.run(c), 1, ["mount-host-root"])
 
 
 def unreadable_bundle(e, expect, run_hook):
