@@ -144,7 +144,8 @@ int host_stat_node(const struct host *h, const char *node, char *ret_type, dev_t
         if (startswith(node, "/dev/") ? path_join(h->dev_root, node + 5, &path) < 0 : !(path = strdup(node)))
                 return -ENOMEM;
         struct stat st;
-        if (stat(path, &st) < 0)
+        /* Not followed: a symlink is not a node to the engines either (gpucdi generate agrees). */
+        if (lstat(path, &st) < 0)
                 return -errno;
         if (S_ISCHR(st.st_mode))
                 *ret_type = 'c';

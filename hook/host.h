@@ -44,7 +44,8 @@ const char *host_misc_name(struct host *h, int64_t minor);
 /* Version of the running NVIDIA kernel module ("580.159.04"), or NULL. */
 const char *host_driver_version(struct host *h);
 
-/* Type ('c'/'b') and number of a host device node. A path under /dev is looked up under the
+/* Type ('c'/'b') and number of a host device node, -ENODEV when the path is no device node (a
+ * regular file, a symlink). A path under /dev is looked up under the
  * dev root; any other path (a CDI hostPath on a fake host) as it is. */
 int host_stat_node(const struct host *h, const char *path, char *ret_type, dev_t *ret_rdev);
 

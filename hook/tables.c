@@ -116,6 +116,16 @@ const struct misc_device misc_devices[] = {
 };
 const size_t misc_devices_count = ELEMENTSOF(misc_devices);
 
+const struct node_major node_majors[] = {
+        { "/dev/nvidia-uvm", "nvidia-uvm" },
+        { "/dev/nvidia-uvm-tools", "nvidia-uvm" },
+        { "/dev/nvidia-modeset", "nvidia-modeset" },
+        { "/dev/nvidia-caps/nvidia-cap*", "nvidia-caps" },
+        { "/dev/nvidia-caps-imex-channels/channel*", "nvidia-caps-imex-channels" },
+        { "/dev/kfd", "kfd" },
+};
+const size_t node_majors_count = ELEMENTSOF(node_majors);
+
 const char *const gpu_paths[] = { "/dev/nvidia*", "/dev/dri", "/dev/kfd" };
 const size_t gpu_paths_count = ELEMENTSOF(gpu_paths);
 
