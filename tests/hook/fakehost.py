@@ -29,6 +29,8 @@ NODES = {
     "dri/card1": ("c", 226, 1),
     "dri/renderD129": ("c", 226, 129),
     "kfd": ("c", 235, 0),
+    "nvidia-caps/nvidia-cap21": ("c", 241, 21),
+    "nvidia-caps/nvidia-cap22": ("c", 241, 22),
     "mem": ("c", 1, 1),
     "sda": ("b", 8, 0),
 }
@@ -125,6 +127,8 @@ def nvidia_spec(root, hook, kind, spec_dir):
         device(root, kind, "0", ["nvidia0"], hook, spec_dir),
         device(root, kind, "1", ["nvidia1"], hook, spec_dir),
         device(root, kind, "all", ["nvidia0", "nvidia1"], hook, spec_dir),
+        # A MIG instance of GPU 0: its GPU node and the two capability nodes of its GPU and compute instance.
+        device(root, kind, "0:1", ["nvidia0", "nvidia-caps/nvidia-cap21", "nvidia-caps/nvidia-cap22"], hook, spec_dir),
         # Broken variants, each for one rule.
         device(root, kind, "rw", ["nvidia0"], hook, spec_dir,
                [mount(root, f"libnvidia-rw.so.{DRIVER}", f"{lib}/libnvidia-rw.so.1", ["nosuid", "nodev", "bind"])]),

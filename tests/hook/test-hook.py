@@ -161,6 +161,15 @@ def synthetic(e):
            ["/dev/nvidia-caps/nvidia-cap1 (c 241:1)"])
 
     c = copy.deepcopy(base)
+    for m in (21, 22):
+        c["linux"]["devices"].append({"path": f"/dev/nvidia-caps/nvidia-cap{m}", "type": "c", "major": 241, "minor": m})
+        c["linux"]["resources"]["devices"].append({"allow": True, "type": "c", "major": 241, "minor": m, "access": "rwm"})
+    expect("MIG device's capability nodes, requested (nvidia.com/gpu=0:1)", e.run(c, ["--cdi-device", "nvidia.com/gpu=0:1"]),
+           0, [])
+    expect("MIG capability nodes with only the whole GPU requested", e.run(c), 1, ["gpu-not-requested"],
+           ["/dev/nvidia-caps/nvidia-cap21 (c 241:21)"])
+
+    c = copy.deepcopy(base)
     c["linux"]["devices"].append({"path": "/dev/watchdog0", "type": "c", "major": 249, "minor": 0})
     expect("watchdog (dynamic major)", e.run(c), 1, ["host-device-sensitive"], ["reboots the host"])
 
