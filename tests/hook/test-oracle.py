@@ -331,6 +331,8 @@ def main():
                  "\n".join([f"requested: {sorted(names) or 'no GPU'}"] +
                            [f"{k}: {'; '.join(v[:4])}" for k, v in sorted(fam.items())] +
                            [f"hook: {err}"] + [f"adapted: {n}" for n in notes]))
+            if not same and BLIND.get(name):
+                t.failed -= 1  # a TAP TODO: reported, not a failure of the run
         print(f"# oracle: {started} started, {agree} agree, {len(disagree)} disagree "
               f"({' '.join(disagree) or 'none'}), {len(skipped)} could not start, "
               f"{time.monotonic() - t0:.1f} s")
