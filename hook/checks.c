@@ -241,10 +241,28 @@ static const char *base_name(const char *p) {
         return s ? s + 1 : p;
 }
 
+/* A node of a dynamic major is stale when the kernel now gives that driver another major. */
+static void check_kernel_major(struct eval *e, size_t self, const char *path, const char *host, dev_t rdev) {
+        struct host *h = e->in->host;
+        for (size_t i = 0; i < node_majors_count; i++) {
+                const char *name = node_majors[i].major_name;
+                if (!path_match(node_majors[i].pattern, path, false, false))
+                        continue;
+                const char *now = host_major_name(h, 'c', major(rdev));
+                if (host_has_major_named(h, 'c', name) && (!now || !streq(now, name)))
+                        add(e, self, "%s is c %u:%u but %u is not the kernel's %s major (a stale node: run gpucdi "
+                            "generate as root, which recreates it, or nvidia-modprobe -u -c 0)",
+                            host, major(rdev), minor(rdev), major(rdev), name);
+                return;
+        }
+}
+
 void check_spec_stale(struct eval *e, size_t self) {
         const struct oci_config *c = e->cfg;
         for (size_t i = 0; i < e->grant.n_missing; i++)
-                add(e, self, "CDI device %s is in no spec under the CDI directories", e->grant.missing[i]);
+                add(e, self, "CDI device %s is in no spec under the CDI directories (a spec may be incomplete: "
+                    "gpucdi generate exits 75 when a GPU's nodes were not there yet; run gpucdi generate)",
+                    e->grant.missing[i]);
 
         /* Nodes from the requested CDI devices: their host node must still be what podman saw
          * (nvidia-uvm's major is dynamic; a spec that hard-codes it goes stale on reload). */
@@ -261,9 +279,13 @@ void check_spec_stale(struct eval *e, size_t self) {
                 int r = host_stat_node(e->in->host, host, &type, &rdev);
                 if (r == -ENOENT)
                         add(e, self, "%s no longer exists on the host", host);
+                else if (r == -ENODEV)
+                        add(e, self, "%s is not a character device on the host", host);
                 else if (r >= 0 && (type != d->type || major(rdev) != d->major || minor(rdev) != d->minor))
                         add(e, self, "%s is %c %jd:%jd in the container but %c %u:%u on the host", host, d->type,
                             (intmax_t) d->major, (intmax_t) d->minor, type, major(rdev), minor(rdev));
+                else if (r >= 0 && type == 'c')
+                        check_kernel_major(e, self, d->path, host, rdev);
         }
 
         const char *running = NULL;

@@ -70,6 +70,14 @@ enum dev_class classify_device(struct host *h, char type, int64_t major, int64_t
                 *ret_label = "a GPU node";
                 return DEV_GPU;
         }
+        if (type == 'c' && major == MISC_MAJOR && minor >= 0) {
+                const char *name = host_misc_name(h, minor);
+                for (size_t i = 0; name && i < misc_devices_count; i++)
+                        if (streq(misc_devices[i].name, name)) {
+                                *ret_label = misc_devices[i].label;
+                                return DEV_SENSITIVE;
+                        }
+        }
         /* With any minor, the worst class of the major wins: GPU, then sensitive. */
         enum dev_class best = DEV_OTHER;
         for (size_t i = 0; i < dev_ranges_count; i++) {

@@ -18,8 +18,10 @@ void host_init(struct host *h, const char *proc_root, const char *dev_root) {
 
 void host_done(struct host *h) {
         free(h->majors);
+        free(h->misc);
         free(h->driver_version);
         h->majors = NULL;
+        h->misc = NULL;
         h->driver_version = NULL;
 }
 
@@ -77,6 +79,43 @@ bool host_has_major_named(struct host *h, char type, const char *name) {
         return false;
 }
 
+static void load_misc(struct host *h) {
+        if (h->misc_loaded)
+                return;
+        h->misc_loaded = true;
+        _cleanup_free_ char *path = NULL, *buf = NULL;
+        if (path_join(h->proc_root, "misc", &path) < 0 || read_file(path, 64 * 1024, &buf, NULL) < 0)
+                return;
+        size_t cap = 0;
+        char *save = NULL;
+        for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                int minor;
+                char name[48];
+                if (sscanf(line, " %d %47s", &minor, name) != 2 || minor < 0)
+                        continue;
+                if (h->n_misc == cap) {
+                        size_t ncap = cap ? cap * 2 : 64;
+                        struct host_major *n = realloc(h->misc, ncap * sizeof *n);
+                        if (!n)
+                                return;
+                        h->misc = n;
+                        cap = ncap;
+                }
+                struct host_major *m = &h->misc[h->n_misc++];
+                m->type = 'c';
+                m->major = minor;
+                snprintf(m->name, sizeof m->name, "%s", name);
+        }
+}
+
+const char *host_misc_name(struct host *h, int64_t minor) {
+        load_misc(h);
+        for (size_t i = 0; i < h->n_misc; i++)
+                if (h->misc[i].major == minor)
+                        return h->misc[i].name;
+        return NULL;
+}
+
 const char *host_driver_version(struct host *h) {
         if (h->version_loaded)
                 return h->driver_version;
@@ -105,7 +144,8 @@ int host_stat_node(const struct host *h, const char *node, char *ret_type, dev_t
         if (startswith(node, "/dev/") ? path_join(h->dev_root, node + 5, &path) < 0 : !(path = strdup(node)))
                 return -ENOMEM;
         struct stat st;
-        if (stat(path, &st) < 0)
+        /* Not followed: a symlink is not a node to the engines either (gpucdi generate agrees). */
+        if (lstat(path, &st) < 0)
                 return -errno;
         if (S_ISCHR(st.st_mode))
                 *ret_type = 'c';

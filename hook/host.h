@@ -20,6 +20,10 @@ struct host {
         struct host_major *majors;
         size_t n_majors;
 
+        bool misc_loaded;
+        struct host_major *misc;  /* <proc>/misc: minor and name of each misc (major 10) device */
+        size_t n_misc;
+
         bool version_loaded;
         char *driver_version;    /* NULL when no NVIDIA module is loaded */
 };
@@ -33,10 +37,15 @@ const char *host_major_name(struct host *h, char type, int64_t major);
 /* Whether any major in <proc>/devices is registered under this name. */
 bool host_has_major_named(struct host *h, char type, const char *name);
 
+/* Name of a misc (char major 10) minor in <proc>/misc ("userfaultfd"), or NULL: most misc minors
+ * are dynamic, so a number alone does not say which device it is. */
+const char *host_misc_name(struct host *h, int64_t minor);
+
 /* Version of the running NVIDIA kernel module ("580.159.04"), or NULL. */
 const char *host_driver_version(struct host *h);
 
-/* Type ('c'/'b') and number of a host device node. A path under /dev is looked up under the
+/* Type ('c'/'b') and number of a host device node, -ENODEV when the path is no device node (a
+ * regular file, a symlink). A path under /dev is looked up under the
  * dev root; any other path (a CDI hostPath on a fake host) as it is. */
 int host_stat_node(const struct host *h, const char *path, char *ret_type, dev_t *ret_rdev);
 

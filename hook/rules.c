@@ -189,6 +189,10 @@ static const char *mount_reaches_gpu(struct host *h, const struct oci_mount *m, 
                 return "a mount of GPU device nodes";
         if (path_match("/dev", src, false, false) && gpu_drivers_loaded(h))
                 return "a mount of the host's /dev";
+        /* A recursive bind of "/" (podman's -v /:/host) or of another ancestor of /dev brings the
+         * host's /dev submount, every GPU node in it, as -v /dev:/x does; a plain bind does not. */
+        if (m->recursive && (streq(src, "/") || path_match("/dev", src, false, true)) && gpu_drivers_loaded(h))
+                return "a recursive bind of an ancestor of the host's /dev (its GPU nodes come along)";
         if (path_match("/sys", src, false, false) && !m->ro && !userns && gpu_drivers_loaded(h))
                 return "a writable mount of the host's /sys (the GPUs' device attributes)";
         if (stat(source, &st) >= 0 && S_ISCHR(st.st_mode) &&

@@ -96,6 +96,36 @@ bool dev_major_dynamic(int64_t major) {
         return (major >= 234 && major <= 254) || (major >= 384 && major <= 511);
 }
 
+/* fuse, tun, kvm, vhost-net, vsock, hw_random, cpu_dma_latency: harmless, not listed */
+const struct misc_device misc_devices[] = {
+        { "psaux", "the PS/2 mouse" },
+        { "userfaultfd", "userfaultfd: a kernel exploit primitive" },
+        { "watchdog", "the watchdog: closing it reboots the host" },
+        { "nvram", "firmware NVRAM" },
+        { "vfio", "VFIO: PCI device passthrough with DMA" },
+        { "uinput", "uinput: keystroke injection" },
+        { "tpm", "the TPM" },
+        { "mcelog", "machine check log" },
+        { "snapshot", "the hibernation image" },
+        { "btrfs-control", "btrfs control" },
+        { "autofs", "autofs control" },
+        { "device-mapper", "device-mapper control" },
+        { "loop-control", "loop device control" },
+        { "rfkill", "rfkill: the host's radios" },
+        { "hpet", "the HPET: hardware timer registers" },
+};
+const size_t misc_devices_count = ELEMENTSOF(misc_devices);
+
+const struct node_major node_majors[] = {
+        { "/dev/nvidia-uvm", "nvidia-uvm" },
+        { "/dev/nvidia-uvm-tools", "nvidia-uvm" },
+        { "/dev/nvidia-modeset", "nvidia-modeset" },
+        { "/dev/nvidia-caps/nvidia-cap*", "nvidia-caps" },
+        { "/dev/nvidia-caps-imex-channels/channel*", "nvidia-caps-imex-channels" },
+        { "/dev/kfd", "kfd" },
+};
+const size_t node_majors_count = ELEMENTSOF(node_majors);
+
 const char *const gpu_paths[] = { "/dev/nvidia*", "/dev/dri", "/dev/kfd" };
 const size_t gpu_paths_count = ELEMENTSOF(gpu_paths);
 

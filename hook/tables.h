@@ -25,6 +25,26 @@ extern const size_t dev_ranges_count;
 /* Dynamic major ranges: only these are looked up by name in /proc/devices. */
 bool dev_major_dynamic(int64_t major);
 
+/* Misc (char major 10) devices that are sensitive, by their <proc>/misc name: the kernel gives
+ * most misc devices a dynamic minor (userfaultfd is 10:126 on one kernel, 10:257 on another), so
+ * the static minors in dev_ranges alone miss them. */
+struct misc_device {
+        const char *name;
+        const char *label;
+};
+extern const struct misc_device misc_devices[];
+extern const size_t misc_devices_count;
+#define MISC_MAJOR 10
+
+/* GPU nodes whose major is a driver's dynamic one: the node is stale when its major is not the
+ * kernel's major of that name (<proc>/devices), e.g. after the module was reloaded. */
+struct node_major {
+        const char *pattern;       /* container path, component-wise fnmatch */
+        const char *major_name;
+};
+extern const struct node_major node_majors[];
+extern const size_t node_majors_count;
+
 /* GPU nodes by path (component-wise fnmatch patterns; a path below one is a GPU node too). */
 extern const char *const gpu_paths[];
 extern const size_t gpu_paths_count;

@@ -29,9 +29,21 @@ NODES = {
     "dri/card1": ("c", 226, 1),
     "dri/renderD129": ("c", 226, 129),
     "kfd": ("c", 235, 0),
+    "nvidia-caps/nvidia-cap21": ("c", 241, 21),
+    "nvidia-caps/nvidia-cap22": ("c", 241, 22),
     "mem": ("c", 1, 1),
     "sda": ("b", 8, 0),
 }
+
+# Misc minors: the dynamic ones as one kernel numbers them (userfaultfd is 10:126 on another).
+PROC_MISC = """229 fuse
+200 tun
+237 loop-control
+257 userfaultfd
+258 vsock
+232 kvm
+130 watchdog
+"""
 
 PROC_DEVICES = """Character devices:
   1 mem
@@ -115,6 +127,8 @@ def nvidia_spec(root, hook, kind, spec_dir):
         device(root, kind, "0", ["nvidia0"], hook, spec_dir),
         device(root, kind, "1", ["nvidia1"], hook, spec_dir),
         device(root, kind, "all", ["nvidia0", "nvidia1"], hook, spec_dir),
+        # A MIG instance of GPU 0: its GPU node and the two capability nodes of its GPU and compute instance.
+        device(root, kind, "0:1", ["nvidia0", "nvidia-caps/nvidia-cap21", "nvidia-caps/nvidia-cap22"], hook, spec_dir),
         # Broken variants, each for one rule.
         device(root, kind, "rw", ["nvidia0"], hook, spec_dir,
                [mount(root, f"libnvidia-rw.so.{DRIVER}", f"{lib}/libnvidia-rw.so.1", ["nosuid", "nodev", "bind"])]),
@@ -176,6 +190,7 @@ def build(root, hook, uvm_major=238, nvidia_kind="nvidia.com/gpu", amd_kind="amd
             os.unlink(path)
         os.mknod(path, 0o666 | (stat.S_IFCHR if t == "c" else stat.S_IFBLK), os.makedev(major, minor))
     write(f"{root}/proc/devices", PROC_DEVICES.format(uvm=uvm_major))
+    write(f"{root}/proc/misc", PROC_MISC)
     write(f"{root}/proc/driver/nvidia/version",
           f"NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  {DRIVER}  Release Build  (nixbld@)  \n"
           "GCC version:  gcc version 15.3.0 (GCC) \n")

@@ -125,13 +125,14 @@ def devices(e, expect):
                                       ("/dev/console", 5, 1, "system console"), ("/dev/vcs", 7, 0, "console contents"),
                                       ("/dev/ttyUSB0", 188, 0, "USB serial"), ("/dev/ttyACM0", 166, 0, "ttyACM"),
                                       ("/dev/fb0", 29, 0, "framebuffer"), ("/dev/input/event0", 13, 64, "input"),
-                                      ("/dev/userfaultfd", 10, 126, "userfaultfd"), ("/dev/cpu/0/msr", 202, 0, "model-specific"),
+                                      ("/dev/userfaultfd", 10, 126, "userfaultfd"),
+                                      ("/dev/userfaultfd", 10, 257, "userfaultfd"), ("/dev/cpu/0/msr", 202, 0, "model-specific"),
                                       ("/dev/cpu/0/cpuid", 203, 0, "CPUID"), ("/dev/i2c-0", 89, 0, "I2C"),
                                       ("/dev/loop-control", 10, 237, "loop device control"),
                                       ("/dev/mapper/control", 10, 236, "device-mapper"), ("/dev/snapshot", 10, 231, "hibernation"),
                                       ("/dev/bus/usb/001/001", 189, 0, "raw USB"), ("/dev/kmsg", 1, 11, "kernel log")):
         expect(f"device {path} ({major}:{minor})", e.run(dev(path, major, minor)), 1, ["host-device-sensitive"], [label])
-    for path, major, minor in (("/dev/fuse", 10, 229), ("/dev/net/tun", 10, 200), ("/dev/kvm", 10, 232),
+    for path, major, minor in (("/dev/fuse", 10, 229), ("/dev/net/tun", 10, 200), ("/dev/kvm", 10, 232), ("/dev/vsock", 10, 258),
                                ("/dev/tty", 5, 0), ("/dev/ptmx", 5, 2), ("/dev/null", 1, 3), ("/dev/urandom", 1, 9)):
         expect(f"harmless device {path}", e.run(dev(path, major, minor)), 0, [])
     expect("block device", e.run(dev("/dev/sdz", 8, 0, "b")), 1, ["host-device-sensitive"])
@@ -257,7 +258,7 @@ def benign_nongpu(e, expect):
                                  ("/c", "nfs", "srv:/x", []), ("/d", "proc", "proc", []),
                                  ("/e", "sysfs", "sysfs", ["rw"]), ("/f", "cgroup", "cgroup", ["rw"]),
                                  ("/g", "debugfs", "debugfs", []), ("/h", "overlay", "overlay", ["lowerdir=/"]),
-                                 ("/i", "bind", "/", ["rbind"]), ("/j", "bind", "/etc", ["rbind", "rw"]),
+                                 ("/i", "bind", "/", ["bind"]), ("/j", "bind", "/etc", ["rbind", "rw"]),
                                  ("/k", "bind", "/run/podman/podman.sock", ["bind"]), ("/l", "none", "x", []),
                                  ("/m", "bind", "/proc", ["rbind", "rshared"]), ("/n", "fuse.sshfs", "u@h:", [])):
         every_mount["mounts"].append({"destination": dest, "type": typ, "source": src, "options": opts})
@@ -271,6 +272,10 @@ def benign_nongpu(e, expect):
     cases["every capability, no seccomp, no namespaces, nothing masked"] = json.dumps(caps)
     for name, raw in cases.items():
         expect(f"no GPU, starts: {name}", e.run(nongpu, raw=raw), 0, [])
+    # A recursive bind of / carries the host's /dev submount with every GPU node: a GPU container.
+    for opts in (["rbind"], ["ro", "rprivate", "rbind"], ["bind", "rbind"]):
+        c = add_mount(nongpu, "/host", "bind", "/", opts)
+        expect(f"no GPU requested, / bound with {opts}", e.run(c), 1, ["mount-host-root"])
 
 
 def unreadable_bundle(e, expect, run_hook):

@@ -161,6 +161,15 @@ def synthetic(e):
            ["/dev/nvidia-caps/nvidia-cap1 (c 241:1)"])
 
     c = copy.deepcopy(base)
+    for m in (21, 22):
+        c["linux"]["devices"].append({"path": f"/dev/nvidia-caps/nvidia-cap{m}", "type": "c", "major": 241, "minor": m})
+        c["linux"]["resources"]["devices"].append({"allow": True, "type": "c", "major": 241, "minor": m, "access": "rwm"})
+    expect("MIG device's capability nodes, requested (nvidia.com/gpu=0:1)", e.run(c, ["--cdi-device", "nvidia.com/gpu=0:1"]),
+           0, [])
+    expect("MIG capability nodes with only the whole GPU requested", e.run(c), 1, ["gpu-not-requested"],
+           ["/dev/nvidia-caps/nvidia-cap21 (c 241:21)"])
+
+    c = copy.deepcopy(base)
     c["linux"]["devices"].append({"path": "/dev/watchdog0", "type": "c", "major": 249, "minor": 0})
     expect("watchdog (dynamic major)", e.run(c), 1, ["host-device-sensitive"], ["reboots the host"])
 
@@ -205,13 +214,31 @@ def synthetic(e):
            ["../dev (the host's /dev) mounted writable at /x"])
 
     expect("requested CDI device in no spec", e.run(base, ["--cdi-device", "nvidia.com/gpu=7"]), 1, ["spec-stale"],
-           ["nvidia.com/gpu=7 is in no spec"])
+           ["nvidia.com/gpu=7 is in no spec", "run gpucdi generate", "exits 75"])
 
     os.rename(f"{e.host}/dev/nvidia0", f"{e.host}/dev/nvidia0.away")
     try:
         expect("CDI node gone from the host", e.run(base), 1, ["spec-stale"], ["nvidia0 no longer exists"])
     finally:
         os.rename(f"{e.host}/dev/nvidia0.away", f"{e.host}/dev/nvidia0")
+    os.rename(f"{e.host}/dev/nvidia0", f"{e.host}/dev/nvidia0.away")
+    try:
+        with open(f"{e.host}/dev/nvidia0", "w") as f:
+            f.write("not a node\n")
+        expect("CDI node a regular file on the host", e.run(base), 1, ["spec-stale"],
+               ["nvidia0 is not a character device"])
+    finally:
+        os.unlink(f"{e.host}/dev/nvidia0")
+        os.rename(f"{e.host}/dev/nvidia0.away", f"{e.host}/dev/nvidia0")
+    # nvidia-uvm reloaded with another major: the node (238:0) and the container agree, the kernel does not.
+    with open(f"{e.host}/proc/devices", "w") as f:
+        f.write(fakehost.PROC_DEVICES.format(uvm=239))
+    try:
+        expect("CDI node with a stale dynamic major", e.run(base), 1, ["spec-stale"],
+               ["nvidia-uvm is c 238:0 but 238 is not the kernel's nvidia-uvm major"])
+    finally:
+        with open(f"{e.host}/proc/devices", "w") as f:
+            f.write(fakehost.PROC_DEVICES.format(uvm=238))
 
 
 def input_handling(e):

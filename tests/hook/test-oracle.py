@@ -39,6 +39,11 @@ NOT_ISOLATION = {"spec-stale"}
 BLIND = {"seccomp-allow-most": "seccomp filter content", "p5-seccomp-allow-most": "seccomp filter content",
          "mount-rshared": "propagation on a host with private mounts", "p5-mount-rshared":
          "propagation on a host with private mounts", "nongpu-rshared": "", "p5-nongpu-rshared": ""}
+# A kernel without /proc/kcore (no CONFIG_PROC_KCORE) gives runc nothing to mask there: a container
+# without the mask looks exactly like one with it. The hook still refuses it, for the kernels that
+# have the file (it exposes kernel memory).
+if not os.path.exists("/proc/kcore"):
+    BLIND["unmask-kcore"] = "a missing /proc/kcore mask on a kernel without /proc/kcore"
 # Podman's per-container files, gone with the container that made the corpus entry.
 ENGINE_STORAGE = re.compile(r"^(/var/lib/containers/storage|/run/containers/storage|/home/[^/]+/\.local/share/"
                             r"containers|/run/user/\d+/containers)/")
@@ -326,6 +331,8 @@ def main():
                  "\n".join([f"requested: {sorted(names) or 'no GPU'}"] +
                            [f"{k}: {'; '.join(v[:4])}" for k, v in sorted(fam.items())] +
                            [f"hook: {err}"] + [f"adapted: {n}" for n in notes]))
+            if not same and BLIND.get(name):
+                t.failed -= 1  # a TAP TODO: reported, not a failure of the run
         print(f"# oracle: {started} started, {agree} agree, {len(disagree)} disagree "
               f"({' '.join(disagree) or 'none'}), {len(skipped)} could not start, "
               f"{time.monotonic() - t0:.1f} s")
