@@ -130,11 +130,13 @@ def stop(unitdir, unit):
             except RuntimeError as e:
                 print(f"# {e}", flush=True)
     mnt = cgroup2_mount()
-    try:
-        if mnt:
-            os.rmdir(os.path.join(mnt, "system.slice", unit))
-    except OSError:
-        pass  # never made, or still holds a process
+    top = os.path.join(mnt, "system.slice", unit) if mnt else None
+    # Children first: podman's --cgroups=split made one for conmon ("runtime").
+    for d, _, _ in os.walk(top, topdown=False) if top and os.path.isdir(top) else ():
+        try:
+            os.rmdir(d)
+        except OSError:
+            pass  # still holds a process
 
 
 def main(argv):
