@@ -42,16 +42,16 @@ for _ in $(seq 60); do
         fi
         sleep 0.5
 done
-echo "# $answer"
+printf '%s\n' "$answer" | sed 's/^/# /'
 for want in "ollama-standin saw:" "/dev/nvidia0(char)" "/dev/nvidia1(char)" "/dev/nvidiactl(char)" \
         "/run/opengl-driver/lib/libcuda.so.1(file)"; do
         if grep -qF -- "$want" <<<"$answer"; then ok "the GPU container sees $want"; else notok "the GPU container sees $want" "$answer"; fi
 done
-devs=$(podman inspect ollama-ollama --format '{{range .HostConfig.Devices}}{{.PathOnHost}} {{end}}' 2>&1)
-if grep -q "nvidia0" <<<"$devs" && grep -q "nvidia1" <<<"$devs"; then
-        ok "podman inspect lists the CDI devices ($devs)"
+devs=$(oci_devices ollama-ollama)
+if grep -qw "/dev/nvidia0" <<<"$devs" && grep -qw "/dev/nvidia1" <<<"$devs"; then
+        ok "podman inspect: the container's OCI spec holds the CDI devices ($devs)"
 else
-        notok "podman inspect lists the CDI devices" "$devs"
+        notok "podman inspect: the container's OCI spec holds the CDI devices" "$devs"
 fi
 
 if out=$(podman kube down "$yaml" 2>&1) && ! podman pod exists ollama; then

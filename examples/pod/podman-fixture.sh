@@ -23,6 +23,14 @@ fixture_cleanup() {
         grep -o " $tmp[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
         rm -rf "$tmp"
 }
+# oci_devices CONTAINER: the device paths in its OCI spec (what CDI gave runc), on one line. Not
+# podman inspect's .HostConfig.Devices: podman 5 fills that by finding each device number under
+# the host's /dev, where the fixture's nodes are not (it warns and leaves them out).
+oci_devices() {
+        local cfg
+        cfg=$(podman inspect "$1" --format '{{.OCIConfigPath}}' 2>/dev/null) || { echo "podman inspect $1 failed"; return 1; }
+        python3 -c 'import json, sys; print(*(d["path"] for d in json.load(open(sys.argv[1]))["linux"].get("devices", [])))' "$cfg" 2>&1
+}
 cat >"$tmp/containers.conf" <<CONF
 [containers]
 default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]

@@ -4,7 +4,10 @@ chroot): the services Quadlet generated from examples/quadlet, in the order give
 its Environment=, then ExecStartPre= and ExecStart= with systemd's specifiers expanded (%t %n %N
 %%) and "-" prefixes honoured, then its Type=: notify waits for READY=1 on a NOTIFY_SOCKET of
 its own (podman --sdnotify=conmon sends it once the container runs), oneshot and forking wait for
-the command. `stop` runs ExecStop= and ExecStopPost= in reverse order.
+the command. Like systemd, it runs each service's commands in a cgroup of their own
+(system.slice/UNIT in the cgroup2 hierarchy) when the caller sits in the root one: podman's
+--cgroups=split, which Quadlet asks for, refuses a process in the root cgroup ("could not find
+cgroup mount in /proc/self/cgroup"). `stop` runs ExecStop= and ExecStopPost= in reverse order.
 
     run-units.py start|stop UNIT-DIR SERVICE...
 """
@@ -49,11 +52,38 @@ def expand(s, unit):
     return "".join(out)
 
 
+def cgroup2_mount():
+    """Where the cgroup2 hierarchy is mounted (/sys/fs/cgroup, or .../unified on a hybrid host)."""
+    for line in open("/proc/self/mountinfo"):
+        fields = line.split(" - ", 1)
+        if len(fields) == 2 and fields[1].split()[0] == "cgroup2":
+            return fields[0].split()[4]
+    return None
+
+
+def service_cgroup(unit):
+    """cgroup.procs of system.slice/UNIT when this process is in the root cgroup2 (no systemd
+    placed it), made on first use; None when it already has a cgroup of its own."""
+    own = [l[3:].strip() for l in open("/proc/self/cgroup") if l.startswith("0::")]
+    mnt = cgroup2_mount()
+    if own != ["/"] or not mnt:
+        return None
+    d = os.path.join(mnt, "system.slice", unit)
+    os.makedirs(d, exist_ok=True)
+    return os.path.join(d, "cgroup.procs")
+
+
 def run(cmdline, unit, env):
     ignore = cmdline.startswith("-")
     argv = shlex.split(expand(cmdline.lstrip("-@:+!"), unit))
     print(f"# {unit}: {' '.join(argv)}", flush=True)
-    r = subprocess.run(argv, env=env)
+    procs = service_cgroup(unit)
+
+    def enter():
+        with open(procs, "w") as f:
+            f.write("0")
+
+    r = subprocess.run(argv, env=env, preexec_fn=enter if procs else None)
     if r.returncode != 0 and not ignore:
         raise RuntimeError(f"{unit}: {argv[0]} exited {r.returncode}")
 
@@ -99,6 +129,14 @@ def stop(unitdir, unit):
                 run(v, unit, env)
             except RuntimeError as e:
                 print(f"# {e}", flush=True)
+    mnt = cgroup2_mount()
+    top = os.path.join(mnt, "system.slice", unit) if mnt else None
+    # Children first: podman's --cgroups=split made one for conmon ("runtime").
+    for d, _, _ in os.walk(top, topdown=False) if top and os.path.isdir(top) else ():
+        try:
+            os.rmdir(d)
+        except OSError:
+            pass  # still holds a process
 
 
 def main(argv):

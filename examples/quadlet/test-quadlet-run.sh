@@ -67,9 +67,9 @@ if out=$("${run_units[@]}" start "$gen" "${services[@]}" 2>&1); then
 else
         notok "the volume, pod and ollama services start" "$out"
 fi
-devs=$(podman inspect ollama --format '{{range .HostConfig.Devices}}{{.PathOnHost}} {{end}}' 2>&1)
-if grep -q nvidia0 <<<"$devs" && grep -q nvidia1 <<<"$devs"; then
-        ok "container ollama holds the CDI devices ($devs)"
+devs=$(oci_devices ollama)
+if grep -qw /dev/nvidia0 <<<"$devs" && grep -qw /dev/nvidia1 <<<"$devs"; then
+        ok "container ollama holds the CDI devices in its OCI spec ($devs)"
 else
         notok "container ollama holds the CDI devices" "$devs"
 fi
@@ -83,7 +83,7 @@ for _ in $(seq 20); do
         grep -q "ollama-standin saw:" <<<"$answer" && break
         sleep 0.5
 done
-echo "# $answer"
+printf '%s\n' "$answer" | sed 's/^/# /'
 for want in "ollama-standin saw:" "/dev/nvidia0(char)" "/dev/nvidia1(char)" "/dev/nvidia-uvm(char)" \
         "/run/opengl-driver/lib/libcuda.so.1(file)" "Say hello in one short sentence."; do
         if grep -qF -- "$want" <<<"$answer"; then ok "the client's answer shows '$want'"; else notok "the client's answer shows '$want'" "$answer"; fi
