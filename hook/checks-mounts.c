@@ -87,10 +87,8 @@ int exposures_build(struct eval *e) {
                         r = 0;
                         for (size_t k = 0; k < m->n_lowerdirs && r >= 0; k++)
                                 r = expose(e, "overlay lowerdir", m->lowerdirs[k], m->destination, false, false, m);
-                        if (r >= 0)
-                                r = expose(e, "overlay upperdir", m->upperdir, m->destination, true, false, m);
-                        if (r >= 0)
-                                r = expose(e, "overlay workdir", m->workdir, m->destination, true, false, m);
+                        for (size_t k = 0; k < m->n_upperdirs && r >= 0; k++)
+                                r = expose(e, "overlay upperdir", m->upperdirs[k], m->destination, true, false, m);
                 } else
                         continue;
                 if (r < 0)
@@ -181,6 +179,11 @@ void check_fstypes(struct eval *e, size_t self) {
         bool host_cgroupns = host_ns(e, OCI_NS_CGROUP);
         for (size_t i = 0; i < c->n_mounts; i++) {
                 const struct oci_mount *m = &c->mounts[i];
+                /* runc remounts what is already there (a read-only /sys made writable): never needed */
+                if (m->remount && rule_is(self, FSTYPE_OTHER_RULE)) {
+                        add(e, self, "a remount of the mount at %s", m->destination);
+                        continue;
+                }
                 if (!mount_is_kernel_fs(m))
                         continue;
                 const struct fstype_rule *t = classify_fstype(m->type);
@@ -243,6 +246,8 @@ static const struct oci_mount *kernel_fs_at(const struct oci_config *c, const ch
         const struct oci_mount *found = NULL;
         for (size_t i = 0; i < c->n_mounts; i++) {
                 const struct oci_mount *m = &c->mounts[i];
+                if (m->remount)
+                        continue;  /* changes flags of what is there, replaces nothing */
                 if (!streq(m->destination, proc ? "/proc" : "/sys") && !path_match(proc ? "/proc" : "/sys", m->destination, false, false))
                         continue;
                 if (m->bind ? (m->source && path_match(proc ? "/proc" : "/sys", m->source, false, false))

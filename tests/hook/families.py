@@ -35,6 +35,23 @@ def mounts(e, expect):
            ["mount-host-system-writable"])
     expect("overlay of a data directory (podman :O)",
            e.run(ov([f"lowerdir={e.host}/data", f"upperdir={e.tmp}/u", f"workdir={e.tmp}/w", "private"])), 0, [])
+    # Overlay options as the kernel reads them: runc joins unknown options with ',', so one option
+    # string may hold several; the last upperdir wins, lowerdir+=/datadir+= add layers.
+    expect("overlay upperdir hidden after a comma",
+           e.run(ov([f"lowerdir={e.host}/data", f"upperdir={e.tmp}/u,upperdir=/etc", f"workdir={e.tmp}/w"])), 1,
+           ["mount-host-etc", "mount-gpucdi-writable"])
+    expect("overlay second lowerdir= after a comma",
+           e.run(ov([f"lowerdir={e.host}/data,lowerdir=/etc:{e.host}/data"])), 1, ["mount-host-etc"])
+    expect("overlay lowerdir+=/etc", e.run(ov([f"lowerdir+={e.host}/data", "lowerdir+=/etc"])), 1, ["mount-host-etc"])
+    expect("overlay datadir+=/etc", e.run(ov([f"lowerdir+={e.host}/data", "datadir+=/etc"])), 1, ["mount-host-etc"])
+    # "remount" reconfigures the mount already at the destination (a read-only /sys made writable).
+    expect("tmpfs remount at /sys", e.run(add_mount(base, "/sys", "tmpfs", "tmpfs", ["remount", "nosuid", "nodev"])),
+           1, ["mount-fstype"], ["remount"])
+    expect("bind remount", e.run(bind(f"{e.host}/data", "/d", ["bind", "remount"])), 1, ["mount-fstype"])
+    # runc applies rro/rrw (mount_setattr, recursive) after ro/rw: "ro","rrw" is writable.
+    expect("bind of /usr ro then rrw", e.run(bind("/usr", "/hu", ["rbind", "ro", "rrw"])), 1,
+           ["mount-host-system-writable", "mount-gpucdi-writable"])
+    expect("bind of /usr rro then rw", e.run(bind("/usr", "/hu", ["rbind", "rro", "rw"])), 0, [])
     # Kernel filesystems: an allowlist.
     expect("second proc at /host-proc", e.run(add_mount(base, "/host-proc", "proc", "proc")), 1, ["mount-proc-extra"])
     expect("sysfs read-write", e.run(add_mount(base, "/sys2", "sysfs", "sysfs", ["rw"])), 1, ["mount-sys-writable"])
