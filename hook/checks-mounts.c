@@ -259,10 +259,17 @@ static const struct oci_mount *kernel_fs_at(const struct oci_config *c, const ch
         return found;
 }
 
+/* runc masks or remounts the literal path, never a pattern (a "/proc/ *" pattern masks nothing): the path
+ * itself or an ancestor, compared normalised. */
 static bool covered(const char **list, size_t n, const char *path) {
-        for (size_t i = 0; i < n; i++)
-                if (list[i] && *list[i] && path_match(list[i], path, true, false))
-                        return true;  /* the path itself or an ancestor */
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *p = NULL;
+                if (!list[i] || list[i][0] != '/' || host_path_normalize(list[i], &p) < 0)
+                        continue;
+                size_t l = strlen(p);
+                if (streq(p, "/") || (strncmp(p, path, l) == 0 && (path[l] == 0 || path[l] == '/')))
+                        return true;
+        }
         return false;
 }
 

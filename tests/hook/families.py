@@ -203,6 +203,15 @@ def masked(e, expect):
     expect("/proc/sys writable", e.run(c), 1, ["readonly-paths-removed"], ["/proc/sys writable"])
     c["linux"]["maskedPaths"].append("/proc/sys")
     expect("/proc/sys masked instead of read-only", e.run(c), 0, [])
+    # runc masks the literal path: a pattern masks nothing.
+    c = copy.deepcopy(base)
+    c["linux"]["maskedPaths"], c["linux"]["readonlyPaths"] = ["/proc/*", "/sys/*"], ["/proc/*"]
+    expect("maskedPaths /proc/* is no pattern", e.run(c), 1, ["masked-paths-removed", "readonly-paths-removed"])
+    c = copy.deepcopy(base)
+    c["linux"]["readonlyPaths"] = ["/proc/[s]ys" if p == "/proc/sys" else p for p in c["linux"]["readonlyPaths"]]
+    expect("readonlyPaths /proc/[s]ys is no pattern", e.run(c), 1, ["readonly-paths-removed"], ["/proc/sys writable"])
+    c["linux"]["readonlyPaths"].append("/proc//sys/")
+    expect("readonlyPaths /proc//sys/ is /proc/sys", e.run(c), 0, [])
     c = copy.deepcopy(base)
     c["mounts"] = [m for m in c["mounts"] if m.get("type") != "proc"]
     c["linux"]["maskedPaths"] = [p for p in c["linux"]["maskedPaths"] if not p.startswith("/proc")]
