@@ -103,6 +103,12 @@ def synthetic(e):
     c["linux"]["seccomp"]["syscalls"] = [{"names": ["userfaultfd"], "action": "SCMP_ACT_NOTIFY"}] + \
         [{"names": [n], "action": "SCMP_ACT_ERRNO"} for n in e.denied_syscalls() if n != "userfaultfd"]
     expect("seccomp: NOTIFY counts as allowed", e.run(c), 1, ["seccomp-permissive"], ["userfaultfd"])
+    # A deny with argument conditions denies matching calls only: the default action takes the rest.
+    cond = [{"index": 5, "value": 3735928559, "op": "SCMP_CMP_EQ"}]
+    c["linux"]["seccomp"]["syscalls"] = [{"names": e.denied_syscalls(), "action": "SCMP_ACT_ERRNO", "args": cond}]
+    expect("seccomp: conditional denies deny nothing", e.run(c), 1, ["seccomp-disabled"], ["allows every system call"])
+    c["linux"]["seccomp"]["syscalls"].append({"names": ["keyctl"], "action": "SCMP_ACT_ERRNO"})
+    expect("seccomp: conditional denies and keyctl denied", e.run(c), 1, ["seccomp-permissive"], ["bpf", "userfaultfd"])
     c = copy.deepcopy(base)
     c["linux"]["seccomp"]["syscalls"].append({"names": ["bpf"], "action": "SCMP_ACT_ALLOW",
                                                "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]})
