@@ -358,6 +358,15 @@ def entries(e):
     t.ok(hooktest.run_hook(e.hook, ent[1]["args"], st, cwd=b)[1] == "", "second CDI entry says nothing")
     expect("hooks.d entry defers to the first", hooktest.run_hook(e.hook, ent[2]["args"], st, cwd=b), 0, [])
     expect("an invocation matching no entry does the work", e.run(cfg), 1, ["privileged"])
+    # Only an earlier entry that runs this very program with the same options may do the work.
+    for name, decoy in (("another program named gpucdi-hook", {"path": "/bin/true", "args": ["gpucdi-hook", "prestart"]}),
+                        ("this program with other options", dict(ent[0], args=ent[0]["args"][:1] + ["--help"] +
+                                                                 ent[0]["args"][1:]))):
+        d = copy.deepcopy(cfg)
+        d["hooks"]["prestart"].insert(0, decoy)
+        bd = e.bundle(d)
+        expect(f"a decoy entry first ({name}): the CDI entry still judges",
+               hooktest.run_hook(e.hook, ent[0]["args"], hooktest.state_for(bd), cwd=bd), 1, ["privileged"])
     # The first entry knows every requested device: gpu=1's node is not "not requested".
     expect("devices of every entry are collected", hooktest.run_hook(e.hook, ent[0]["args"], st, cwd=b), 1,
            ["privileged"], absent=["gpu-not-requested"])
