@@ -161,6 +161,16 @@ static size_t rule_index(const char *id) {
 /* ---- does it reach a GPU? ------------------------------------------------------------------ */
 
 /* Writing a GPU's sysfs attributes (remove, reset, power) needs root outside a user namespace. */
+static const char *source_reaches_gpu(struct host *h, const char *src, const struct oci_mount *m, bool userns) {
+        if (gpu_path(src))
+                return "a mount of GPU device nodes";
+        if (path_match("/dev", src, false, false) && gpu_drivers_loaded(h))
+                return "a mount of the host's /dev";
+        if (path_match("/sys", src, false, false) && !m->ro && !userns && gpu_drivers_loaded(h))
+                return "a writable mount of the host's /sys (the GPUs' device attributes)";
+        return NULL;
+}
+
 static const char *mount_reaches_gpu(struct host *h, const struct oci_mount *m, const char *bundle, bool userns) {
         if (!m->bind) {
                 const struct fstype_rule *t = classify_fstype(m->type);
@@ -185,12 +195,14 @@ static const char *mount_reaches_gpu(struct host *h, const struct oci_mount *m, 
         const char *label;
         if (host_path_normalize(source, &src) < 0)
                 return "a mount that could not be checked (out of memory)";
-        if (gpu_path(src) || gpu_path(m->destination))
+        if (gpu_path(m->destination))
                 return "a mount of GPU device nodes";
-        if (path_match("/dev", src, false, false) && gpu_drivers_loaded(h))
-                return "a mount of the host's /dev";
-        if (path_match("/sys", src, false, false) && !m->ro && !userns && gpu_drivers_loaded(h))
-                return "a writable mount of the host's /sys (the GPUs' device attributes)";
+        /* runc follows symlinks in the source (~/link-to-root/sys): judge where it leads too */
+        _cleanup_free_ char *res = NULL;
+        if (host_path_resolve(source, &res) == -ENOMEM)
+                return "a mount that could not be checked (out of memory)";
+        if ((label = source_reaches_gpu(h, src, m, userns)) || (res && (label = source_reaches_gpu(h, res, m, userns))))
+                return label;
         if (stat(source, &st) >= 0 && S_ISCHR(st.st_mode) &&
             classify_device(h, 'c', major(st.st_rdev), minor(st.st_rdev), NULL, &label) == DEV_GPU)
                 return "a mount of a GPU device node";

@@ -209,6 +209,12 @@ def synthetic(e):
     c["mounts"].append({"destination": "/x", "type": "bind", "source": "../../../../../../../../dev", "options": ["rbind"]})
     expect("relative bind source is joined to the bundle, as runc does", e.run(c), 1, ["mount-host-dev"],
            ["../dev (the host's /dev) mounted writable at /x"])
+    # runc follows symlinks in a bind source: so does the question whether it reaches a GPU.
+    for sub, rule in (("sys", "mount-sys-writable"), ("dev", "mount-host-dev")):
+        c = copy.deepcopy(nongpu)
+        c["mounts"].append({"destination": "/hx", "type": "bind", "source": f"{e.host}/link-to-root/{sub}",
+                            "options": ["rbind", "rw"]})
+        expect(f"no GPU device, bind of /{sub} through a symlink", e.run(c), 1, [rule])
 
     expect("requested CDI device in no spec", e.run(base, ["--cdi-device", "nvidia.com/gpu=7"]), 1, ["spec-stale"],
            ["nvidia.com/gpu=7 is in no spec"])
