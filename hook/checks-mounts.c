@@ -36,8 +36,16 @@ static bool tail_match(const char *pattern, const char *path) {
         return false;
 }
 
+/* PATH is DIR or below it, compared literally (the bundle path is no pattern). */
+static bool under_literal(const char *dir, const char *path) {
+        size_t l = strlen(dir);
+        while (l > 0 && dir[l - 1] == '/')
+                l--;
+        return l > 0 && strncmp(dir, path, l) == 0 && (path[l] == 0 || path[l] == '/');
+}
+
 bool engine_rootfs(const char *path, const char *bundle) {
-        if (bundle && path_match(bundle, path, true, false) && !streq(bundle, "/"))
+        if (bundle && under_literal(bundle, path))
                 return true;
         for (size_t i = 0; i < engine_rootfs_patterns_count; i++)
                 if (tail_match(engine_rootfs_patterns[i], path))
@@ -102,7 +110,14 @@ int exposures_build(struct eval *e) {
                 _cleanup_free_ char *lex = NULL;
                 if (host_path_normalize(p, &lex) < 0)
                         return -ENOMEM;
-                if (!engine_rootfs(lex, e->in->bundle))
+                /* exempt only when what runc would mount (symlinks followed) is the engine's too */
+                _cleanup_free_ char *res = NULL, *bundle_res = NULL;
+                if (host_path_resolve(p, &res) == -ENOMEM ||
+                    (e->in->bundle && host_path_resolve(e->in->bundle, &bundle_res) == -ENOMEM))
+                        return -ENOMEM;
+                bool engine = engine_rootfs(lex, e->in->bundle) &&
+                              (!res || engine_rootfs(res, e->in->bundle) || (bundle_res && engine_rootfs(res, bundle_res)));
+                if (!engine)
                         /* runc binds the root recursively; readonly remounts only its top */
                         return expose(e, "root.path", p, "/", !c->root_readonly, true, NULL);
         }

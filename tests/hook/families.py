@@ -119,6 +119,12 @@ def mounts(e, expect):
     expect("root.path / (podman --rootfs /)", e.run(c), 1, ["mount-host-root"], ["as the root filesystem"])
     c["root"] = {"path": f"{e.host}/link-to-root", "readonly": True}
     expect("root.path a symlink to /", e.run(c), 1, ["mount-host-root"], ["resolving to /"])
+    # A rootfs under the bundle that is a symlink to / is the host's root, not the engine's rootfs.
+    nxt = f"{e.tmp}/b{e.n + 1}"
+    os.makedirs(nxt)
+    os.symlink("/", f"{nxt}/rootfs")
+    c["root"] = {"path": "rootfs"}
+    expect("root.path rootfs in the bundle, a symlink to /", e.run(c), 1, ["mount-host-root"], ["resolving to /"])
     c["root"] = {"path": "/usr"}
     expect("root.path /usr writable", e.run(c), 1, ["mount-host-system-writable", "mount-gpucdi-writable"])
     c["root"] = {"path": "/usr", "readonly": True}
