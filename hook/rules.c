@@ -171,7 +171,29 @@ static const char *source_reaches_gpu(struct host *h, const char *src, const str
         return NULL;
 }
 
+/* An overlay layer (lowerdir, upperdir) as runc hands it to the kernel: relative to the bundle,
+ * symlinks followed. */
+static const char *layer_reaches_gpu(struct host *h, const char *path, const struct oci_mount *m, const char *bundle,
+                                     bool userns) {
+        _cleanup_free_ char *joined = NULL, *lex = NULL, *res = NULL;
+        if (path[0] != '/' && path_join(bundle ? bundle : "/", path, &joined) < 0)
+                return "a mount that could not be checked (out of memory)";
+        const char *p = joined ? joined : path;
+        if (host_path_normalize(p, &lex) < 0 || host_path_resolve(p, &res) == -ENOMEM)
+                return "a mount that could not be checked (out of memory)";
+        const char *label = source_reaches_gpu(h, lex, m, userns);
+        return label ? label : res ? source_reaches_gpu(h, res, m, userns) : NULL;
+}
+
 static const char *mount_reaches_gpu(struct host *h, const struct oci_mount *m, const char *bundle, bool userns) {
+        if (mount_is_overlay(m)) {
+                const char *label = NULL;
+                for (size_t k = 0; k < m->n_lowerdirs && !label; k++)
+                        label = layer_reaches_gpu(h, m->lowerdirs[k], m, bundle, userns);
+                for (size_t k = 0; k < m->n_upperdirs && !label; k++)
+                        label = layer_reaches_gpu(h, m->upperdirs[k], m, bundle, userns);
+                return label;
+        }
         if (!m->bind) {
                 const struct fstype_rule *t = classify_fstype(m->type);
                 if (t && streq(t->rule ? t->rule : "", "mount-host-dev") && gpu_drivers_loaded(h))

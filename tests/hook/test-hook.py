@@ -219,6 +219,10 @@ def synthetic(e):
         c["mounts"].append({"destination": "/hx", "type": "bind", "source": f"{e.host}/link-to-root/{sub}",
                             "options": ["rbind", "rw"]})
         expect(f"no GPU device, bind of /{sub} through a symlink", e.run(c), 1, [rule])
+    c = copy.deepcopy(nongpu)
+    c["mounts"].append({"destination": "/hx", "type": "overlay", "source": "overlay",
+                        "options": [f"lowerdir={e.host}/data:/dev"]})
+    expect("no GPU device, overlay with the host's /dev as a layer", e.run(c), 1, ["mount-host-dev"])
 
     expect("requested CDI device in no spec", e.run(base, ["--cdi-device", "nvidia.com/gpu=7"]), 1, ["spec-stale"],
            ["nvidia.com/gpu=7 is in no spec"])
