@@ -36,8 +36,16 @@ static bool tail_match(const char *pattern, const char *path) {
         return false;
 }
 
+/* PATH is DIR or below it, compared literally (the bundle path is no pattern). */
+static bool under_literal(const char *dir, const char *path) {
+        size_t l = strlen(dir);
+        while (l > 0 && dir[l - 1] == '/')
+                l--;
+        return l > 0 && strncmp(dir, path, l) == 0 && (path[l] == 0 || path[l] == '/');
+}
+
 bool engine_rootfs(const char *path, const char *bundle) {
-        if (bundle && path_match(bundle, path, true, false) && !streq(bundle, "/"))
+        if (bundle && under_literal(bundle, path))
                 return true;
         for (size_t i = 0; i < engine_rootfs_patterns_count; i++)
                 if (tail_match(engine_rootfs_patterns[i], path))
@@ -87,10 +95,8 @@ int exposures_build(struct eval *e) {
                         r = 0;
                         for (size_t k = 0; k < m->n_lowerdirs && r >= 0; k++)
                                 r = expose(e, "overlay lowerdir", m->lowerdirs[k], m->destination, false, false, m);
-                        if (r >= 0)
-                                r = expose(e, "overlay upperdir", m->upperdir, m->destination, true, false, m);
-                        if (r >= 0)
-                                r = expose(e, "overlay workdir", m->workdir, m->destination, true, false, m);
+                        for (size_t k = 0; k < m->n_upperdirs && r >= 0; k++)
+                                r = expose(e, "overlay upperdir", m->upperdirs[k], m->destination, true, false, m);
                 } else
                         continue;
                 if (r < 0)
@@ -104,7 +110,14 @@ int exposures_build(struct eval *e) {
                 _cleanup_free_ char *lex = NULL;
                 if (host_path_normalize(p, &lex) < 0)
                         return -ENOMEM;
-                if (!engine_rootfs(lex, e->in->bundle))
+                /* exempt only when what runc would mount (symlinks followed) is the engine's too */
+                _cleanup_free_ char *res = NULL, *bundle_res = NULL;
+                if (host_path_resolve(p, &res) == -ENOMEM ||
+                    (e->in->bundle && host_path_resolve(e->in->bundle, &bundle_res) == -ENOMEM))
+                        return -ENOMEM;
+                bool engine = engine_rootfs(lex, e->in->bundle) &&
+                              (!res || engine_rootfs(res, e->in->bundle) || (bundle_res && engine_rootfs(res, bundle_res)));
+                if (!engine)
                         /* runc binds the root recursively; readonly remounts only its top */
                         return expose(e, "root.path", p, "/", !c->root_readonly, true, NULL);
         }
@@ -181,6 +194,11 @@ void check_fstypes(struct eval *e, size_t self) {
         bool host_cgroupns = host_ns(e, OCI_NS_CGROUP);
         for (size_t i = 0; i < c->n_mounts; i++) {
                 const struct oci_mount *m = &c->mounts[i];
+                /* runc remounts what is already there (a read-only /sys made writable): never needed */
+                if (m->remount && rule_is(self, FSTYPE_OTHER_RULE)) {
+                        add(e, self, "a remount of the mount at %s", m->destination);
+                        continue;
+                }
                 if (!mount_is_kernel_fs(m))
                         continue;
                 const struct fstype_rule *t = classify_fstype(m->type);
@@ -243,6 +261,8 @@ static const struct oci_mount *kernel_fs_at(const struct oci_config *c, const ch
         const struct oci_mount *found = NULL;
         for (size_t i = 0; i < c->n_mounts; i++) {
                 const struct oci_mount *m = &c->mounts[i];
+                if (m->remount)
+                        continue;  /* changes flags of what is there, replaces nothing */
                 if (!streq(m->destination, proc ? "/proc" : "/sys") && !path_match(proc ? "/proc" : "/sys", m->destination, false, false))
                         continue;
                 if (m->bind ? (m->source && path_match(proc ? "/proc" : "/sys", m->source, false, false))
@@ -254,10 +274,17 @@ static const struct oci_mount *kernel_fs_at(const struct oci_config *c, const ch
         return found;
 }
 
+/* runc masks or remounts the literal path, never a pattern (a "/proc/ *" pattern masks nothing): the path
+ * itself or an ancestor, compared normalised. */
 static bool covered(const char **list, size_t n, const char *path) {
-        for (size_t i = 0; i < n; i++)
-                if (list[i] && *list[i] && path_match(list[i], path, true, false))
-                        return true;  /* the path itself or an ancestor */
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *p = NULL;
+                if (!list[i] || list[i][0] != '/' || host_path_normalize(list[i], &p) < 0)
+                        continue;
+                size_t l = strlen(p);
+                if (streq(p, "/") || (strncmp(p, path, l) == 0 && (path[l] == 0 || path[l] == '/')))
+                        return true;
+        }
         return false;
 }
 

@@ -214,8 +214,8 @@ void check_seccomp(struct eval *e, size_t self) {
         if (!seccomp_action_allows(c->seccomp_default_action))
                 return;
         for (size_t i = 0; i < c->n_syscalls; i++)
-                if (!seccomp_action_allows(c->syscalls[i].action))
-                        return;
+                if (!seccomp_action_allows(c->syscalls[i].action) && !c->syscalls[i].conditional)
+                        return;  /* a conditional deny alone leaves the calls that do not match allowed */
         add(e, self, "a seccomp profile that allows every system call (default action %s)", c->seccomp_default_action);
 }
 

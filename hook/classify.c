@@ -140,9 +140,12 @@ bool seccomp_allows(const struct oci_config *c, const char *syscall) {
                         has = streq(r->names[k], syscall);
                 if (!has)
                         continue;
-                named = true;
-                if (!seccomp_action_allows(r->action))
+                if (!seccomp_action_allows(r->action)) {
+                        /* a conditional deny denies matching calls only; the rest get the default */
+                        named |= !r->conditional;
                         continue;
+                }
+                named = true;
                 if (!r->conditional || !in_list(conditional_syscalls, conditional_syscalls_count, syscall))
                         return true;
         }

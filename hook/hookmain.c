@@ -184,26 +184,60 @@ static int gpucdi_entry_offset(const struct oci_hook *h) {
         return -1;
 }
 
-/* CDI hook entries of every requested device sit side by side in hooks.prestart. The entry listed
- * first does the work for all of them; an invocation that is another entry stops at once. */
+/* Whether the entry runs this very program: any other program (a decoy named gpucdi-hook) does
+ * no checks, so it can never be the one deferred to. */
+static bool entry_is_this_binary(const struct oci_hook *h) {
+        struct stat self, st;
+        return h->path && stat("/proc/self/exe", &self) == 0 && stat(h->path, &st) == 0 &&
+               st.st_dev == self.st_dev && st.st_ino == self.st_ino;
+}
+
+static bool is_entry_mark(const char *a) {
+        return streq(a, "--cdi-device") || startswith(a, "--cdi-device=") || streq(a, "--hooks-d");
+}
+
+/* Whether two argument lists are the same but for their --cdi-device options (whose devices the
+ * entry doing the work collects from every entry) and the --hooks-d mark. */
+static bool same_but_devices(const char *const *a, size_t na, const char *const *b, size_t nb) {
+        size_t i = 0, j = 0;
+        for (;;) {
+                while (i < na && is_entry_mark(a[i]))
+                        i += streq(a[i], "--cdi-device") ? 2 : 1;
+                while (j < nb && is_entry_mark(b[j]))
+                        j += streq(b[j], "--cdi-device") ? 2 : 1;
+                if (i >= na || j >= nb)
+                        return i >= na && j >= nb;
+                if (!streq(a[i++], b[j++]))
+                        return false;
+        }
+}
+
+/* CDI hook entries of every requested device sit side by side in hooks.prestart. An earlier entry
+ * that runs this very program with the same options (devices aside) does the work for all of
+ * them; an invocation that is a later one stops at once. Any other earlier entry is no reason to
+ * skip the checks. */
 static bool deferred_to_first_entry(const struct oci_config *cfg, int argc, char *argv[]) {
-        ssize_t first = -1, mine = -1;
-        for (size_t i = 0; i < cfg->n_prestart; i++) {
+        const char *const *mine = (const char *const *) argv + 1;
+        size_t n_mine = (size_t) (argc - 1), me = cfg->n_prestart;
+        for (size_t i = 0; i < cfg->n_prestart && me == cfg->n_prestart; i++) {
                 const struct oci_hook *h = &cfg->prestart[i];
                 int k = gpucdi_entry_offset(h);
-                if (k < 0)
-                        continue;
-                if (first < 0)
-                        first = (ssize_t) i;
-                if (mine >= 0 || h->n_args - (size_t) k != (size_t) (argc - 1))
-                        continue;
-                bool same = true;
-                for (int a = 1; a < argc && same; a++)
-                        same = streq(h->args[(size_t) k + (size_t) (a - 1)], argv[a]);
+                bool same = k >= 0 && h->n_args - (size_t) k == n_mine;
+                for (size_t a = 0; a < n_mine && same; a++)
+                        same = streq(h->args[(size_t) k + a], mine[a]);
                 if (same)
-                        mine = (ssize_t) i;
+                        me = i;
         }
-        return mine >= 0 && mine != first;
+        if (me == cfg->n_prestart)
+                return false;  /* no entry is ours: we do the work */
+        for (size_t i = 0; i < me; i++) {
+                const struct oci_hook *h = &cfg->prestart[i];
+                int k = gpucdi_entry_offset(h);
+                if (k >= 0 && same_but_devices(h->args + k, h->n_args - (size_t) k, mine, n_mine) &&
+                    entry_is_this_binary(h))
+                        return true;
+        }
+        return false;
 }
 
 /* The CDI devices of our own options and of every gpucdi entry in the config. */

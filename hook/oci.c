@@ -381,8 +381,69 @@ static int parse_linux(struct rd *r, const struct gj_node *root) {
         return 0;
 }
 
-/* Options as runc reads them (later ones win); overlay's host directories. */
+/* Drop the kernel's backslash escapes in place. */
+static void unescape(char *s) {
+        char *d = s;
+        for (; *s; s++) {
+                if (*s == '\\' && s[1])
+                        s++;
+                *d++ = *s;
+        }
+        *d = 0;
+}
+
+/* Splits at unescaped SEP in place, as overlayfs does ("\," "\:" escape); returns the next piece. */
+static char *next_piece(char **p, char sep) {
+        char *s = *p, *t = s;
+        if (!s)
+                return NULL;
+        for (; *t && *t != sep; t++)
+                if (*t == '\\' && t[1])
+                        t++;
+        *p = *t ? t + 1 : NULL;
+        *t = 0;
+        return s;
+}
+
+static int push_dir(struct oci_mount *m, char *path, bool writable) {
+        unescape(path);
+        if (!*path)
+                return 0;
+        const char *p = path;
+        return writable ? vec_push(&m->upperdirs, &m->n_upperdirs, sizeof p, &p)
+                        : vec_push(&m->lowerdirs, &m->n_lowerdirs, sizeof p, &p);
+}
+
+/* An option runc does not know goes to the kernel as data, joined with ',': split it as the
+ * kernel does. Every path any piece names counts (the kernel keeps the last upperdir and lowerdir=,
+ * the hook judges them all). */
+static int mount_data(struct oci_mount *m, const char *opt) {
+        if (!strstr(opt, "dir"))
+                return 0;
+        char *buf = strdup(opt);
+        if (!buf || vec_push(&m->bufs, &m->n_bufs, sizeof buf, &buf) < 0) {
+                free(buf);
+                return -ENOMEM;
+        }
+        for (char *p = buf, *s; (s = next_piece(&p, ',')); ) {
+                int r = 0;
+                if (startswith(s, "upperdir=") || startswith(s, "workdir="))
+                        r = push_dir(m, strchr(s, '=') + 1, true);
+                else if (startswith(s, "lowerdir+=") || startswith(s, "datadir+="))
+                        r = push_dir(m, strchr(s, '=') + 1, false);
+                else if (startswith(s, "lowerdir="))
+                        for (char *q = s + strlen("lowerdir="), *t; r >= 0 && (t = next_piece(&q, ':')); )
+                                r = push_dir(m, t, false);
+                if (r < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Options as runc reads them: its flags by the whole string (later ones win, the recursive
+ * rro/rrw applied after ro/rw whatever the order), anything else as kernel data. */
 static int mount_options(struct oci_mount *m, const char **opts, size_t n) {
+        int rec = -1;  /* last of rro (1) / rrw (0) */
         for (size_t i = 0; i < n; i++) {
                 const char *s = opts[i];
                 if (streq(s, "bind"))
@@ -394,31 +455,21 @@ static int mount_options(struct oci_mount *m, const char **opts, size_t n) {
                 else if (streq(s, "rw"))
                         m->ro = false;
                 else if (streq(s, "rro"))
-                        m->rro = m->ro = true;
+                        rec = 1;
                 else if (streq(s, "rrw"))
-                        m->rro = false;
+                        rec = 0;
+                else if (streq(s, "remount"))
+                        m->remount = true;
                 else if (streq(s, "shared") || streq(s, "rshared"))
                         m->shared = true;
                 else if (streq(s, "private") || streq(s, "rprivate") || streq(s, "slave") || streq(s, "rslave") ||
                          streq(s, "unbindable") || streq(s, "runbindable"))
                         m->shared = false;
-                else if (startswith(s, "upperdir="))
-                        m->upperdir = s + strlen("upperdir=");
-                else if (startswith(s, "workdir="))
-                        m->workdir = s + strlen("workdir=");
-                else if (startswith(s, "lowerdir=")) {
-                        /* Split a copy at ':' ("\:" is not special to the hook: it only adds paths). */
-                        free(m->lowerbuf);
-                        free(m->lowerdirs);
-                        m->lowerdirs = NULL;
-                        m->n_lowerdirs = 0;
-                        if (!(m->lowerbuf = strdup(s + strlen("lowerdir="))))
-                                return -ENOMEM;
-                        for (char *save = NULL, *t = strtok_r(m->lowerbuf, ":", &save); t; t = strtok_r(NULL, ":", &save))
-                                if (vec_push(&m->lowerdirs, &m->n_lowerdirs, sizeof t, &t) < 0)
-                                        return -ENOMEM;
-                }
+                else if (mount_data(m, s) < 0)
+                        return -ENOMEM;
         }
+        if (rec >= 0)
+                m->ro = m->rro = rec;
         return 0;
 }
 
@@ -551,7 +602,10 @@ void oci_config_free(struct oci_config *c) {
         for (size_t i = 0; i < c->n_prestart; i++)
                 free(c->prestart[i].args);
         for (size_t i = 0; i < c->n_mounts; i++) {
-                free(c->mounts[i].lowerbuf);
+                for (size_t k = 0; k < c->mounts[i].n_bufs; k++)
+                        free(c->mounts[i].bufs[k]);
+                free(c->mounts[i].bufs);
+                free(c->mounts[i].upperdirs);
                 free(c->mounts[i].lowerdirs);
         }
         for (size_t i = 0; i < c->n_syscalls; i++)

@@ -59,10 +59,15 @@ struct oci_mount {
         bool ro;               /* the top mount is read-only */
         bool rro;              /* every mount of a recursive bind is read-only */
         bool shared;           /* shared or rshared propagation */
-        const char **lowerdirs;  /* overlay: lowerdir=a:b (NULL-terminated), upperdir, workdir */
+        bool remount;          /* reconfigures the mount already at destination */
+        /* overlay: every lowerdir/lowerdir+=/datadir+= path, and every upperdir/workdir (writable);
+         * all of them, whichever the kernel keeps */
+        const char **lowerdirs;
         size_t n_lowerdirs;
-        const char *upperdir, *workdir;
-        char *lowerbuf;        /* owns the lowerdirs strings */
+        const char **upperdirs;
+        size_t n_upperdirs;
+        char **bufs;           /* own the overlay path strings */
+        size_t n_bufs;
 };
 
 struct oci_hook {

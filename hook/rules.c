@@ -161,7 +161,43 @@ static size_t rule_index(const char *id) {
 /* ---- does it reach a GPU? ------------------------------------------------------------------ */
 
 /* Writing a GPU's sysfs attributes (remove, reset, power) needs root outside a user namespace. */
+static const char *source_reaches_gpu(struct host *h, const char *src, const struct oci_mount *m, bool userns) {
+        if (gpu_path(src))
+                return "a mount of GPU device nodes";
+        if (path_match("/dev", src, false, false) && gpu_drivers_loaded(h))
+                return "a mount of the host's /dev";
+        /* A recursive bind of "/" (podman's -v /:/host) or of another ancestor of /dev brings the
+         * host's /dev submount, every GPU node in it, as -v /dev:/x does; a plain bind does not. */
+        if (m->recursive && (streq(src, "/") || path_match("/dev", src, false, true)) && gpu_drivers_loaded(h))
+                return "a recursive bind of an ancestor of the host's /dev (its GPU nodes come along)";
+        if (path_match("/sys", src, false, false) && !m->ro && !userns && gpu_drivers_loaded(h))
+                return "a writable mount of the host's /sys (the GPUs' device attributes)";
+        return NULL;
+}
+
+/* An overlay layer (lowerdir, upperdir) as runc hands it to the kernel: relative to the bundle,
+ * symlinks followed. */
+static const char *layer_reaches_gpu(struct host *h, const char *path, const struct oci_mount *m, const char *bundle,
+                                     bool userns) {
+        _cleanup_free_ char *joined = NULL, *lex = NULL, *res = NULL;
+        if (path[0] != '/' && path_join(bundle ? bundle : "/", path, &joined) < 0)
+                return "a mount that could not be checked (out of memory)";
+        const char *p = joined ? joined : path;
+        if (host_path_normalize(p, &lex) < 0 || host_path_resolve(p, &res) == -ENOMEM)
+                return "a mount that could not be checked (out of memory)";
+        const char *label = source_reaches_gpu(h, lex, m, userns);
+        return label ? label : res ? source_reaches_gpu(h, res, m, userns) : NULL;
+}
+
 static const char *mount_reaches_gpu(struct host *h, const struct oci_mount *m, const char *bundle, bool userns) {
+        if (mount_is_overlay(m)) {
+                const char *label = NULL;
+                for (size_t k = 0; k < m->n_lowerdirs && !label; k++)
+                        label = layer_reaches_gpu(h, m->lowerdirs[k], m, bundle, userns);
+                for (size_t k = 0; k < m->n_upperdirs && !label; k++)
+                        label = layer_reaches_gpu(h, m->upperdirs[k], m, bundle, userns);
+                return label;
+        }
         if (!m->bind) {
                 const struct fstype_rule *t = classify_fstype(m->type);
                 if (t && streq(t->rule ? t->rule : "", "mount-host-dev") && gpu_drivers_loaded(h))
@@ -185,16 +221,14 @@ static const char *mount_reaches_gpu(struct host *h, const struct oci_mount *m, 
         const char *label;
         if (host_path_normalize(source, &src) < 0)
                 return "a mount that could not be checked (out of memory)";
-        if (gpu_path(src) || gpu_path(m->destination))
+        if (gpu_path(m->destination))
                 return "a mount of GPU device nodes";
-        if (path_match("/dev", src, false, false) && gpu_drivers_loaded(h))
-                return "a mount of the host's /dev";
-        /* A recursive bind of "/" (podman's -v /:/host) or of another ancestor of /dev brings the
-         * host's /dev submount, every GPU node in it, as -v /dev:/x does; a plain bind does not. */
-        if (m->recursive && (streq(src, "/") || path_match("/dev", src, false, true)) && gpu_drivers_loaded(h))
-                return "a recursive bind of an ancestor of the host's /dev (its GPU nodes come along)";
-        if (path_match("/sys", src, false, false) && !m->ro && !userns && gpu_drivers_loaded(h))
-                return "a writable mount of the host's /sys (the GPUs' device attributes)";
+        /* runc follows symlinks in the source (~/link-to-root/sys): judge where it leads too */
+        _cleanup_free_ char *res = NULL;
+        if (host_path_resolve(source, &res) == -ENOMEM)
+                return "a mount that could not be checked (out of memory)";
+        if ((label = source_reaches_gpu(h, src, m, userns)) || (res && (label = source_reaches_gpu(h, res, m, userns))))
+                return label;
         if (stat(source, &st) >= 0 && S_ISCHR(st.st_mode) &&
             classify_device(h, 'c', major(st.st_rdev), minor(st.st_rdev), NULL, &label) == DEV_GPU)
                 return "a mount of a GPU device node";

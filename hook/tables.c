@@ -374,6 +374,9 @@ const struct denied_syscall denied_syscalls[] = {
         { "add_key", NOCAP, NOCAP },
         { "request_key", NOCAP, NOCAP },
         { "userfaultfd", NOCAP, NOCAP },
+        { "io_uring_setup", NOCAP, NOCAP },  /* podman's, moby's and containerd's profiles deny io_uring */
+        { "io_uring_enter", NOCAP, NOCAP },
+        { "io_uring_register", NOCAP, NOCAP },
         { "swapon", NOCAP, NOCAP },
         { "swapoff", NOCAP, NOCAP },
         { "uselib", NOCAP, NOCAP },

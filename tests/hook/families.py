@@ -35,6 +35,23 @@ def mounts(e, expect):
            ["mount-host-system-writable"])
     expect("overlay of a data directory (podman :O)",
            e.run(ov([f"lowerdir={e.host}/data", f"upperdir={e.tmp}/u", f"workdir={e.tmp}/w", "private"])), 0, [])
+    # Overlay options as the kernel reads them: runc joins unknown options with ',', so one option
+    # string may hold several; the last upperdir wins, lowerdir+=/datadir+= add layers.
+    expect("overlay upperdir hidden after a comma",
+           e.run(ov([f"lowerdir={e.host}/data", f"upperdir={e.tmp}/u,upperdir=/etc", f"workdir={e.tmp}/w"])), 1,
+           ["mount-host-etc", "mount-gpucdi-writable"])
+    expect("overlay second lowerdir= after a comma",
+           e.run(ov([f"lowerdir={e.host}/data,lowerdir=/etc:{e.host}/data"])), 1, ["mount-host-etc"])
+    expect("overlay lowerdir+=/etc", e.run(ov([f"lowerdir+={e.host}/data", "lowerdir+=/etc"])), 1, ["mount-host-etc"])
+    expect("overlay datadir+=/etc", e.run(ov([f"lowerdir+={e.host}/data", "datadir+=/etc"])), 1, ["mount-host-etc"])
+    # "remount" reconfigures the mount already at the destination (a read-only /sys made writable).
+    expect("tmpfs remount at /sys", e.run(add_mount(base, "/sys", "tmpfs", "tmpfs", ["remount", "nosuid", "nodev"])),
+           1, ["mount-fstype"], ["remount"])
+    expect("bind remount", e.run(bind(f"{e.host}/data", "/d", ["bind", "remount"])), 1, ["mount-fstype"])
+    # runc applies rro/rrw (mount_setattr, recursive) after ro/rw: "ro","rrw" is writable.
+    expect("bind of /usr ro then rrw", e.run(bind("/usr", "/hu", ["rbind", "ro", "rrw"])), 1,
+           ["mount-host-system-writable", "mount-gpucdi-writable"])
+    expect("bind of /usr rro then rw", e.run(bind("/usr", "/hu", ["rbind", "rro", "rw"])), 0, [])
     # Kernel filesystems: an allowlist.
     expect("second proc at /host-proc", e.run(add_mount(base, "/host-proc", "proc", "proc")), 1, ["mount-proc-extra"])
     expect("sysfs read-write", e.run(add_mount(base, "/sys2", "sysfs", "sysfs", ["rw"])), 1, ["mount-sys-writable"])
@@ -102,6 +119,12 @@ def mounts(e, expect):
     expect("root.path / (podman --rootfs /)", e.run(c), 1, ["mount-host-root"], ["as the root filesystem"])
     c["root"] = {"path": f"{e.host}/link-to-root", "readonly": True}
     expect("root.path a symlink to /", e.run(c), 1, ["mount-host-root"], ["resolving to /"])
+    # A rootfs under the bundle that is a symlink to / is the host's root, not the engine's rootfs.
+    nxt = f"{e.tmp}/b{e.n + 1}"
+    os.makedirs(nxt)
+    os.symlink("/", f"{nxt}/rootfs")
+    c["root"] = {"path": "rootfs"}
+    expect("root.path rootfs in the bundle, a symlink to /", e.run(c), 1, ["mount-host-root"], ["resolving to /"])
     c["root"] = {"path": "/usr"}
     expect("root.path /usr writable", e.run(c), 1, ["mount-host-system-writable", "mount-gpucdi-writable"])
     c["root"] = {"path": "/usr", "readonly": True}
@@ -187,6 +210,15 @@ def masked(e, expect):
     expect("/proc/sys writable", e.run(c), 1, ["readonly-paths-removed"], ["/proc/sys writable"])
     c["linux"]["maskedPaths"].append("/proc/sys")
     expect("/proc/sys masked instead of read-only", e.run(c), 0, [])
+    # runc masks the literal path: a pattern masks nothing.
+    c = copy.deepcopy(base)
+    c["linux"]["maskedPaths"], c["linux"]["readonlyPaths"] = ["/proc/*", "/sys/*"], ["/proc/*"]
+    expect("maskedPaths /proc/* is no pattern", e.run(c), 1, ["masked-paths-removed", "readonly-paths-removed"])
+    c = copy.deepcopy(base)
+    c["linux"]["readonlyPaths"] = ["/proc/[s]ys" if p == "/proc/sys" else p for p in c["linux"]["readonlyPaths"]]
+    expect("readonlyPaths /proc/[s]ys is no pattern", e.run(c), 1, ["readonly-paths-removed"], ["/proc/sys writable"])
+    c["linux"]["readonlyPaths"].append("/proc//sys/")
+    expect("readonlyPaths /proc//sys/ is /proc/sys", e.run(c), 0, [])
     c = copy.deepcopy(base)
     c["mounts"] = [m for m in c["mounts"] if m.get("type") != "proc"]
     c["linux"]["maskedPaths"] = [p for p in c["linux"]["maskedPaths"] if not p.startswith("/proc")]

@@ -23,7 +23,7 @@ import hooktest  # noqa: E402
 
 t = hooktest.Tap()
 # What podman's and containerd's default seccomp profiles deny (hook/tables.c, denied_syscalls).
-DENIED = ['bpf', 'perf_event_open', 'fanotify_init', 'lookup_dcookie', 'quotactl', 'init_module', 'finit_module', 'delete_module', 'query_module', 'create_module', 'get_kernel_syms', 'kexec_load', 'kexec_file_load', 'open_by_handle_at', 'iopl', 'ioperm', 'pciconfig_iobase', 'pciconfig_read', 'pciconfig_write', 'kcmp', 'settimeofday', 'clock_settime', 'clock_settime64', 'stime', 'acct', 'move_pages', 'migrate_pages', 'add_key', 'request_key', 'userfaultfd', 'swapon', 'swapoff', 'uselib', 'vm86', 'vm86old', 'nfsservctl', '_sysctl', 'sysfs', 'ustat', 'bdflush']
+DENIED = ['bpf', 'perf_event_open', 'fanotify_init', 'lookup_dcookie', 'quotactl', 'init_module', 'finit_module', 'delete_module', 'query_module', 'create_module', 'get_kernel_syms', 'kexec_load', 'kexec_file_load', 'open_by_handle_at', 'iopl', 'ioperm', 'pciconfig_iobase', 'pciconfig_read', 'pciconfig_write', 'kcmp', 'settimeofday', 'clock_settime', 'clock_settime64', 'stime', 'acct', 'move_pages', 'migrate_pages', 'add_key', 'request_key', 'userfaultfd', 'io_uring_setup', 'io_uring_enter', 'io_uring_register', 'swapon', 'swapoff', 'uselib', 'vm86', 'vm86old', 'nfsservctl', '_sysctl', 'sysfs', 'ustat', 'bdflush']
 refused_rules = set()  # rules seen refusing a container in this file
 
 
@@ -103,10 +103,20 @@ def synthetic(e):
     c["linux"]["seccomp"]["syscalls"] = [{"names": ["userfaultfd"], "action": "SCMP_ACT_NOTIFY"}] + \
         [{"names": [n], "action": "SCMP_ACT_ERRNO"} for n in e.denied_syscalls() if n != "userfaultfd"]
     expect("seccomp: NOTIFY counts as allowed", e.run(c), 1, ["seccomp-permissive"], ["userfaultfd"])
+    # A deny with argument conditions denies matching calls only: the default action takes the rest.
+    cond = [{"index": 5, "value": 3735928559, "op": "SCMP_CMP_EQ"}]
+    c["linux"]["seccomp"]["syscalls"] = [{"names": e.denied_syscalls(), "action": "SCMP_ACT_ERRNO", "args": cond}]
+    expect("seccomp: conditional denies deny nothing", e.run(c), 1, ["seccomp-disabled"], ["allows every system call"])
+    c["linux"]["seccomp"]["syscalls"].append({"names": ["keyctl"], "action": "SCMP_ACT_ERRNO"})
+    expect("seccomp: conditional denies and keyctl denied", e.run(c), 1, ["seccomp-permissive"], ["bpf", "userfaultfd"])
     c = copy.deepcopy(base)
     c["linux"]["seccomp"]["syscalls"].append({"names": ["bpf"], "action": "SCMP_ACT_ALLOW",
                                                "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]})
     expect("seccomp: a conditional allow of bpf counts as allowed", e.run(c), 1, ["seccomp-permissive"], ["bpf"])
+    c = copy.deepcopy(base)
+    c["linux"]["seccomp"]["syscalls"].append({"names": ["io_uring_setup", "io_uring_enter", "io_uring_register"],
+                                               "action": "SCMP_ACT_ALLOW"})
+    expect("seccomp: io_uring allowed", e.run(c), 1, ["seccomp-permissive"], ["io_uring_setup"])
 
     c = copy.deepcopy(base)
     c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "mount"]
@@ -212,6 +222,16 @@ def synthetic(e):
     c["mounts"].append({"destination": "/x", "type": "bind", "source": "../../../../../../../../dev", "options": ["rbind"]})
     expect("relative bind source is joined to the bundle, as runc does", e.run(c), 1, ["mount-host-dev"],
            ["../dev (the host's /dev) mounted writable at /x"])
+    # runc follows symlinks in a bind source: so does the question whether it reaches a GPU.
+    for sub, rule in (("sys", "mount-sys-writable"), ("dev", "mount-host-dev")):
+        c = copy.deepcopy(nongpu)
+        c["mounts"].append({"destination": "/hx", "type": "bind", "source": f"{e.host}/link-to-root/{sub}",
+                            "options": ["rbind", "rw"]})
+        expect(f"no GPU device, bind of /{sub} through a symlink", e.run(c), 1, [rule])
+    c = copy.deepcopy(nongpu)
+    c["mounts"].append({"destination": "/hx", "type": "overlay", "source": "overlay",
+                        "options": [f"lowerdir={e.host}/data:/dev"]})
+    expect("no GPU device, overlay with the host's /dev as a layer", e.run(c), 1, ["mount-host-dev"])
 
     expect("requested CDI device in no spec", e.run(base, ["--cdi-device", "nvidia.com/gpu=7"]), 1, ["spec-stale"],
            ["nvidia.com/gpu=7 is in no spec", "run gpucdi generate", "exits 75"])
@@ -379,6 +399,15 @@ def entries(e):
     t.ok(hooktest.run_hook(e.hook, ent[1]["args"], st, cwd=b)[1] == "", "second CDI entry says nothing")
     expect("hooks.d entry defers to the first", hooktest.run_hook(e.hook, ent[2]["args"], st, cwd=b), 0, [])
     expect("an invocation matching no entry does the work", e.run(cfg), 1, ["privileged"])
+    # Only an earlier entry that runs this very program with the same options may do the work.
+    for name, decoy in (("another program named gpucdi-hook", {"path": "/bin/true", "args": ["gpucdi-hook", "prestart"]}),
+                        ("this program with other options", dict(ent[0], args=ent[0]["args"][:1] + ["--help"] +
+                                                                 ent[0]["args"][1:]))):
+        d = copy.deepcopy(cfg)
+        d["hooks"]["prestart"].insert(0, decoy)
+        bd = e.bundle(d)
+        expect(f"a decoy entry first ({name}): the CDI entry still judges",
+               hooktest.run_hook(e.hook, ent[0]["args"], hooktest.state_for(bd), cwd=bd), 1, ["privileged"])
     # The first entry knows every requested device: gpu=1's node is not "not requested".
     expect("devices of every entry are collected", hooktest.run_hook(e.hook, ent[0]["args"], st, cwd=b), 1,
            ["privileged"], absent=["gpu-not-requested"])
