@@ -41,6 +41,22 @@ def starts(name, hooks_dir, rootfs, args, shows=(), cmd=("/bin/ls", "/dev"), use
     t.ok(rc == 0 and all(s in out.split() for s in shows), f"starts: {name}", f"{line}\nexit {rc}\n{out}\n{err}")
 
 
+def passes_hook(name, hooks_dir, rootfs, args, cmd, user=None):
+    """The hook lets it through: it starts, or the runtime fails on its own after the hooks ran
+    (an unprivileged user cannot raise a hard rlimit: runc's "error setting rlimit")."""
+    rc, out, err, line = podman(hooks_dir, rootfs, args, cmd, user)
+    after_hooks = rc == 126 and "error running hook" not in err and "error setting rlimit" in err
+    t.ok(rc == 0 or after_hooks, f"passes the hook: {name}", f"{line}\nexit {rc}\n{out}\n{err}")
+
+
+def podman_major():
+    r = subprocess.run(["podman", "--version"], capture_output=True, text=True)
+    try:
+        return int(r.stdout.split()[-1].split(".")[0])
+    except (ValueError, IndexError):
+        return 0
+
+
 def refused(name, hooks_dir, rootfs, args, rule, user=None):
     rc, out, err, cmd = podman(hooks_dir, rootfs, args, user=user)
     t.ok(rc == 126 and "error running hook" in err and f"[{rule}]" in err and "fix: " in err,
@@ -104,8 +120,8 @@ def user_namespaces(tmp, host, hooks_d, rootfs, specs, made):
         subprocess.run(["chown", "-R", "-h", f"{user}:{user}", mine], check=True)
         starts("rootless: GPU 0 (the hook reads the bundle inside podman's user namespace)", hooks_d, mine, g0,
                shows, ls, user)
-        starts("rootless, non-GPU container with an unlimited memlock ulimit", hooks_d, mine,
-               ["--ulimit", "memlock=-1:-1"], (), ("/bin/true",), user)
+        passes_hook("rootless, non-GPU container with an unlimited memlock ulimit (18446744073709551615)", hooks_d,
+                    mine, ["--ulimit", "memlock=-1:-1"], ("/bin/true",), user)
         refused("rootless: --cap-add SYS_ADMIN", hooks_d, mine, g0 + ["--cap-add", "SYS_ADMIN"], "cap-sys-admin", user)
         refused("rootless: --pid host", hooks_d, mine, g0 + ["--pid", "host"], "ns-host-pid", user)
         starts("rootless --userns=keep-id: GPU 0", hooks_d, mine, g0 + ["--userns=keep-id"], shows, ls, user)
@@ -119,6 +135,12 @@ def user_namespaces(tmp, host, hooks_d, rootfs, specs, made):
         if not any(line.startswith("containers:") for line in text.splitlines()):
             with open(path, "a") as f:
                 f.write(("" if text.endswith("\n") or not text else "\n") + "containers:2147483647:1000000\n")
+    if podman_major() < 5:
+        # Measured with podman 4.3.1 + runc 1.1.5: --userns=auto with --rootfs writes a user namespace
+        # without uid mappings, and runc refuses it ("no uid mappings found") before any hook runs.
+        for name in ("rootful --userns=auto: GPU 0", "rootful --userns=auto: --cap-add SYS_ADMIN"):
+            t.skip(name, "podman 4 gives --rootfs containers no mappings with --userns=auto (runc refuses them)")
+        return
     starts("rootful --userns=auto: GPU 0", hooks_d, rootfs, g0 + ["--userns=auto"], shows, ls)
     refused("rootful --userns=auto: --cap-add SYS_ADMIN", hooks_d, rootfs, g0 + ["--userns=auto", "--cap-add",
                                                                                   "SYS_ADMIN"], "cap-sys-admin")
