@@ -110,6 +110,25 @@ int cdi_layout_from_string(const char *s, enum cdi_layout *ret) {
         return -EINVAL;
 }
 
+int cdi_spec_set_version(json_t *spec, const char *kind, const char *forced) {
+        const char *need, *reason;
+        cdi_spec_min_version(spec, &need, &reason);
+        const char *version = need;
+        if (forced) {
+                if (!cdi_version_known(forced)) {
+                        log_error("--cdi-version %s is not a CDI version this tool knows", forced);
+                        return -EINVAL;
+                }
+                if (cdi_version_compare(forced, need) < 0) {
+                        log_error("--cdi-version %s cannot carry the %s spec: %s needs %s; drop --cdi-version",
+                                  forced, kind, reason ? reason : "its content", need);
+                        return -EINVAL;
+                }
+                version = forced;
+        }
+        return json_object_set_new(spec, "cdiVersion", json_string(version)) < 0 ? -ENOMEM : 0;
+}
+
 int cdi_spec_filename(enum gpu_vendor vendor, char **ret) {
         char *p = strprintf("gpucdi-%s.json", gpu_vendor_name(vendor));
         if (!p)
@@ -517,23 +536,9 @@ int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct
         if (json_object_size(edits) > 0 && json_object_set(spec, "containerEdits", edits) < 0)
                 return -ENOMEM;
 
-        const char *need, *reason;
-        cdi_spec_min_version(spec, &need, &reason);
-        const char *version = need;
-        if (opts->cdi_version) {
-                if (!cdi_version_known(opts->cdi_version)) {
-                        log_error("--cdi-version %s is not a CDI version this tool knows", opts->cdi_version);
-                        return -EINVAL;
-                }
-                if (cdi_version_compare(opts->cdi_version, need) < 0) {
-                        log_error("--cdi-version %s cannot carry the %s spec: %s needs %s; drop --cdi-version",
-                                  opts->cdi_version, kind, reason ? reason : "its content", need);
-                        return -EINVAL;
-                }
-                version = opts->cdi_version;
-        }
-        if (set_new(spec, "cdiVersion", json_string(version)) < 0)
-                return -ENOMEM;
+        r = cdi_spec_set_version(spec, kind, opts->cdi_version);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(spec);
         if (ret_incomplete)

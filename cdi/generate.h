@@ -50,6 +50,9 @@ int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct
 
 /* The spec file name of a vendor: "gpucdi-nvidia.json". */
 int cdi_spec_filename(enum gpu_vendor vendor, char **ret);
+/* Set spec's cdiVersion: the lowest its content needs, or forced (--cdi-version) when that is a
+ * known version that can carry it; -EINVAL with a message naming kind otherwise. */
+int cdi_spec_set_version(json_t *spec, const char *kind, const char *forced);
 
 /* The hook arguments generate writes and the hook reads back. */
 #define GPUCDI_HOOK_ARG0 "gpucdi-hook"

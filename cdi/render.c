@@ -72,23 +72,9 @@ static int node_list_spec(const char *kind, const struct node_device *d, size_t 
         json_auto_t *spec = json_pack("{s:s, s:s, s:O}", "cdiVersion", "0.3.0", "kind", kind, "devices", devices);
         if (!spec)
                 return -ENOMEM;
-        const char *need, *reason;
-        cdi_spec_min_version(spec, &need, &reason);
-        const char *version = need;
-        if (opts->cdi_version) {
-                if (!cdi_version_known(opts->cdi_version)) {
-                        log_error("--cdi-version %s is not a CDI version this tool knows", opts->cdi_version);
-                        return -EINVAL;
-                }
-                if (cdi_version_compare(opts->cdi_version, need) < 0) {
-                        log_error("--cdi-version %s cannot carry the %s spec: %s needs %s; drop --cdi-version",
-                                  opts->cdi_version, kind, reason ? reason : "its content", need);
-                        return -EINVAL;
-                }
-                version = opts->cdi_version;
-        }
-        if (json_object_set_new(spec, "cdiVersion", json_string(version)) < 0)
-                return -ENOMEM;
+        r = cdi_spec_set_version(spec, kind, opts->cdi_version);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(spec);
         return 0;
 }
