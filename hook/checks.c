@@ -248,8 +248,7 @@ static void check_kernel_major(struct eval *e, size_t self, const char *path, co
                 const char *name = node_majors[i].major_name;
                 if (!path_match(node_majors[i].pattern, path, false, false))
                         continue;
-                const char *now = host_major_name(h, 'c', major(rdev));
-                if (host_has_major_named(h, 'c', name) && (!now || !streq(now, name)))
+                if (host_has_major_named(h, 'c', name) && !host_major_is(h, 'c', major(rdev), name))
                         add(e, self, "%s is c %u:%u but %u is not the kernel's %s major (a stale node: run gpucdi "
                             "generate as root, which recreates it, or nvidia-modprobe -u -c 0)",
                             host, major(rdev), minor(rdev), major(rdev), name);

@@ -71,6 +71,14 @@ const char *host_major_name(struct host *h, char type, int64_t major) {
         return NULL;
 }
 
+bool host_major_is(struct host *h, char type, int64_t major, const char *name) {
+        load_majors(h);
+        for (size_t i = 0; i < h->n_majors; i++)
+                if (h->majors[i].type == type && h->majors[i].major == major && streq(h->majors[i].name, name))
+                        return true;
+        return false;
+}
+
 bool host_has_major_named(struct host *h, char type, const char *name) {
         load_majors(h);
         for (size_t i = 0; i < h->n_majors; i++)

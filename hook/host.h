@@ -34,6 +34,9 @@ void host_done(struct host *h);
 /* Name of a char/block major in <proc>/devices ("nvidia-uvm"), or NULL. Unreadable files count as
  * empty: a missing driver is not an error here. */
 const char *host_major_name(struct host *h, char type, int64_t major);
+/* Whether <proc>/devices lists this major under this name (195 is "nvidia", "nvidiactl" and
+ * "nvidia-modeset" at once). */
+bool host_major_is(struct host *h, char type, int64_t major, const char *name);
 /* Whether any major in <proc>/devices is registered under this name. */
 bool host_has_major_named(struct host *h, char type, const char *name);
 
