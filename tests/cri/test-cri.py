@@ -40,7 +40,7 @@ from crinode import cri_config, plugin_resources, toml_dumps  # noqa: E402
 
 STUB = "cuda-stub: driver version 580159"
 SPEC_DIR = "/var/run/cdi"
-POLICY = "/etc/gpucdi/policy.conf"
+POLICY = "/etc/gpucdi/policy.conf"  # the hook's, from --policy-file
 LOCK = "/tmp/gpucdi-engines.lock"
 # What the kubelet sends for every container with the default procMount (Kubernetes'
 # pkg/securitycontext: DefaultProcMount); containerd applies them as they are.
@@ -357,7 +357,10 @@ def main():
     ap = argparse.ArgumentParser()
     for o in ("--gpucdi", "--hook", "--mkhost", "--e2e-dir", "--proto-dir", "--containerd-config", "--pod"):
         ap.add_argument(o, required=True)
+    ap.add_argument("--policy-file", default=POLICY, help="the policy file the hook was built to read")
     a = ap.parse_args()
+    global POLICY
+    POLICY = a.policy_file
     if os.geteuid() != 0:
         skip_all("needs root: mknod of fixture nodes, specs in /var/run/cdi, containerd")
     why = missing_tools()

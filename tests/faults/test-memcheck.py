@@ -4,7 +4,10 @@ into a directory (twice: written, then unchanged), list, validate, and the error
 broken hosts. Any memcheck error or definitely lost block fails the test; so does an exit status
 other than the one the host's description expects.
 
-    test-memcheck.py GPUCDI MKHOST
+    test-memcheck.py GPUCDI MKHOST [ARCH]
+
+ARCH is the CPU family gpucdi is built for (meson's host_machine): a host of another architecture
+is only probed, since its driver libraries are rightly not this gpucdi's.
 """
 
 import json
@@ -23,6 +26,7 @@ VALGRIND = ["valgrind", "--quiet", f"--error-exitcode={MEMCHECK_ERROR}", "--leak
 
 def main():
     gpucdi, mkhost = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    arch = sys.argv[3] if len(sys.argv) > 3 else "x86_64"
     tap = Tap()
     if not shutil.which("valgrind"):
         tap.skip("gpucdi under valgrind", "valgrind is not installed (apt-get install valgrind)")
@@ -44,6 +48,10 @@ def main():
                 ("generate again", ["generate", *host.roots(), "--no-hook", "--output-dir", outdir, *state]),
                 ("list", ["list", "--spec-dir", outdir]),
             ]
+            if desc.get("arch", "x86_64") != arch:
+                tap.skip(f"{name}: generate, list and validate under memcheck",
+                         f"an {desc['arch']} host; this gpucdi is built for {arch}")
+                runs = runs[:2]
             for what, args in runs:
                 verb = what.split()[0]
                 want = expect.get(verb, {}).get("exit", 0)

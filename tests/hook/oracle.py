@@ -278,6 +278,11 @@ def classify(f, host, requested, gpu_request):
                         elif under(low, SECRET) or low == "/etc":
                             add("host-secret", f"{where}: lowerdir {low}")
         hp = host.host_path(m)
+        if hp is None and m["source"].startswith("/dev/"):
+            # More of a disk than the host shows (the oracle in a chroot sees a subtree of it).
+            wider = [h["root"] for h in host.by_dev(m["dev"]) if under(h["root"], [m["root"]]) and h["root"] != m["root"]]
+            if wider:
+                add("host-root", f"{where}: a wider part of the disk than the host's mount of {wider[0]}")
         if hp is None or m["fstype"] in ("proc", "sysfs", "devpts", "cgroup", "cgroup2", "mqueue"):
             continue
         if m["fstype"] not in ("tmpfs", "overlay") and m["source"].startswith("/dev/") and m["mp"] != "/" \
