@@ -354,12 +354,12 @@ def stop_shims(work):
 
 
 def main():
+    global POLICY
     ap = argparse.ArgumentParser()
     for o in ("--gpucdi", "--hook", "--mkhost", "--e2e-dir", "--proto-dir", "--containerd-config", "--pod"):
         ap.add_argument(o, required=True)
     ap.add_argument("--policy-file", default=POLICY, help="the policy file the hook was built to read")
     a = ap.parse_args()
-    global POLICY
     POLICY = a.policy_file
     if os.geteuid() != 0:
         skip_all("needs root: mknod of fixture nodes, specs in /var/run/cdi, containerd")
