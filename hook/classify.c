@@ -66,7 +66,9 @@ static bool range_matches(struct host *h, const struct dev_range *d, char type, 
 enum dev_class classify_device(struct host *h, char type, int64_t major, int64_t minor, const char *path,
                                const char **ret_label) {
         *ret_label = NULL;
-        if (type == 'c' && gpu_path(path)) {
+        /* The path speaks for dynamic majors (nvidia-uvm where /proc/devices is not readable); a
+         * fixed major speaks for itself (--device /dev/null:/dev/nvidia0 is /dev/null). */
+        if (type == 'c' && gpu_path(path) && (major < 0 || dev_major_dynamic(major))) {
                 *ret_label = "a GPU node";
                 return DEV_GPU;
         }

@@ -216,6 +216,18 @@ def synthetic(e):
     c = copy.deepcopy(nongpu)
     c["linux"]["devices"] = [{"path": "/dev/x", "type": "c", "major": 2**63 - 1, "minor": 2**63 - 1}]
     expect("non-GPU device with the largest int64 numbers", e.run(c), 0, [])
+    # A device is judged by its numbers: /dev/null given the name /dev/nvidia0 is no GPU, and a
+    # privileged container without a GPU is not the hook's to refuse; c 195:0 under any name is one.
+    c = copy.deepcopy(nongpu)
+    c["linux"].setdefault("devices", []).append({"path": "/dev/nvidia0", "type": "c", "major": 1, "minor": 3})
+    c["linux"]["resources"]["devices"].append({"allow": True, "type": "c", "major": 1, "minor": 3, "access": "rwm"})
+    c["process"]["capabilities"]["bounding"].append("CAP_SYS_ADMIN")
+    expect("/dev/null at the path /dev/nvidia0 is not a GPU request", e.run(c), 0, [])
+    c = copy.deepcopy(nongpu)
+    c["linux"].setdefault("devices", []).append({"path": "/dev/zz", "type": "c", "major": 195, "minor": 0})
+    c["linux"]["resources"]["devices"].append({"allow": True, "type": "c", "major": 195, "minor": 0, "access": "rwm"})
+    c["process"]["capabilities"]["bounding"].append("CAP_SYS_ADMIN")
+    expect("c 195:0 under another name makes a GPU container", e.run(c), 1, ["cap-sys-admin"])
     c = copy.deepcopy(nongpu)
     c["linux"]["resources"]["devices"].append({"allow": True, "type": "c", "major": 195, "minor": -7, "access": "rw"})
     expect("negative cgroup minor is 'any', as runc reads it", e.run(c), 1, ["gpu-not-requested"], ["'c 195:*'"])
