@@ -71,10 +71,23 @@ class Host:
 def golden(t, a, name, text, what):
     path = os.path.join(a.golden, name)
     if a.update:
-        os.makedirs(a.golden, exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
-        t.ok(True, f"{what}: golden {name} updated")
+        # Only output fit to be a golden file is written: JSON (every golden file is), with the
+        # fixture's temporary directory replaced by the placeholder; and it must read back as written.
+        problems = []
+        try:
+            json.loads(text)
+        except ValueError as e:
+            problems.append(f"not JSON: {e}")
+        if f"gpucdi-host-{a.host}." in text:
+            problems.append("the fixture's temporary directory is left in it (not replaced by " + PLACEHOLDER + ")")
+        if not problems:
+            os.makedirs(a.golden, exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+            with open(path) as f:
+                if f.read() != text:
+                    problems.append(f"{path} does not read back as written")
+        t.ok(not problems, f"{what}: golden {name} updated", "\n".join(problems))
         return
     if not os.path.exists(path):
         t.ok(False, f"{what}: golden {name} exists", f"{path} missing: run with --update (GPUCDI_UPDATE_GOLDEN=1)")
