@@ -61,7 +61,7 @@ def main():
                  f"exit {rc}, rules {sorted(got)}\nargs {args}\n{err}")
             if verdict == "refuse":
                 container = f"container {hooktest.FIXED_ID[:12]}"
-                t.ok(all(line.startswith(f"gpucdi: refused {container}: [") and "; fix: " in line
+                t.ok(err and all(line.startswith(f"gpucdi: refused {container}: [") and "; fix: " in line
                          for line in err.splitlines()),
                      f"{name}: one 'refused <id>: [rule] found; why; fix' line per rule", err)
             # The other entries of the same container defer to the first one without a word.
