@@ -1,8 +1,12 @@
 #!/bin/bash
 # Each man page builds with scdoc and renders with man(1) without warnings; every verb that
-# `gpucdi --help` lists has its page; every gpucdi page named under SEE ALSO exists; every long
-# option of the program's option tables is in the page of its verb; probe's JSON schema and the
-# hook's rules (ids, defaults) match the code. TAP output.
+# `gpucdi --help` lists has its page and every verb page a verb; every gpucdi page named under SEE
+# ALSO exists; the options each page documents are those the program's usage texts name (gpucdi
+# --help, gpucdi VERB --help); probe's JSON keys are those `gpucdi probe --json` prints on the
+# fixture hosts; the hook's rules (ids, defaults) are those `gpucdi check --list-rules` prints.
+# Everything is read from the program's own output, nothing from its source. TAP output.
+#
+# args: SRCDIR GPUCDI PAGE.scd...; GPUCDI_HOOK (optional): gpucdi-hook, whose --list-rules must agree
 set -u
 srcdir=$1 gpucdi=$2
 shift 2
@@ -30,12 +34,15 @@ for src in "$@"; do
                 notok "$page: title line names $name($section)" "$th"
                 continue
         fi
-        if command -v man >/dev/null; then
-                warnings=$(MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings -l "$tmp/$page" 2>&1 >/dev/null)
-                if [ -n "$warnings" ]; then
-                        notok "$page: renders without warnings" "$warnings"
-                        continue
-                fi
+        if ! command -v man >/dev/null; then
+                ok "$page: builds"
+                skip "$page: renders without warnings: man(1) is not installed"
+                continue
+        fi
+        warnings=$(MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings -l "$tmp/$page" 2>&1 >/dev/null)
+        if [ -n "$warnings" ]; then
+                notok "$page: renders without warnings" "$warnings"
+                continue
         fi
         ok "$page: builds and renders"
 done
@@ -55,6 +62,15 @@ else
         done
         if [ -z "$missing" ]; then ok "every verb of gpucdi --help has a man page ($(echo $verbs))"; else notok "verbs without a man page:$missing"; fi
 fi
+# ... and every page of a verb names one that gpucdi --help lists.
+orphans=
+for src in "$srcdir"/gpucdi-*.[18].scd; do
+        v=$(basename "$src" .scd)
+        v=${v#gpucdi-}
+        v=${v%.[18]}
+        grep -qx -- "$v" <<<"$verbs" || orphans="$orphans $(basename "$src")"
+done
+if [ -n "$verbs" ] && [ -z "$orphans" ]; then ok "every verb page is of a verb gpucdi --help lists"; else notok "pages of verbs gpucdi --help does not list:${orphans:- (no verbs)}"; fi
 
 # Cross references.
 dangling=
@@ -67,147 +83,157 @@ for src in "$@"; do
 done
 if [ -z "$dangling" ]; then ok "every gpucdi page referenced exists"; else notok "dangling references:$dangling"; fi
 
-# Every key gpucdi probe --json prints (on the mixed fixture host) is documented in gpucdi-probe(1).
+# probe's JSON keys against gpucdi-probe(1)'s schema (the block under JSON OUTPUT), on every fixture
+# host: each key the program prints is documented, and each key the schema shows is printed on some
+# host.
 mkhost=$srcdir/../tests/hosts/mkhost.py
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
-if [ -f "$mkhost" ] && "$py" "$mkhost" mixed "$tmp/host" >/dev/null 2>&1; then
-        keys=$("$gpucdi" probe --json --sysfs-root "$tmp/host/sys" --proc-root "$tmp/host/proc" \
-                --dev-root "$tmp/host/dev" --host-root "$tmp/host/root" | grep -oE '"[a-z_]+":' | tr -d '":' | sort -u)
-        documented=$(sed -n '/^# JSON OUTPUT/,/^# EXIT STATUS/p' "$srcdir/gpucdi-probe.1.scd")
-        missing=
-        for k in $keys; do grep -q "\"$k\"" <<<"$documented" || missing="$missing $k"; done
-        if [ -n "$keys" ] && [ -z "$missing" ]; then
-                ok "gpucdi-probe(1) documents every JSON key probe prints ($(echo $keys | wc -w) keys)"
-        else
-                notok "gpucdi-probe(1) documents every JSON key probe prints" "undocumented:${missing:- (no output)}"
-        fi
-else
-        n=$((n + 1)); echo "ok $n # SKIP tests/hosts/mkhost.py unavailable: probe JSON keys not compared"
-fi
-
-# Every rule of the hook is documented in gpucdi-policy.conf(5), and nothing else is.
-rules_c=$srcdir/../hook/rules.c
-if [ -f "$rules_c" ]; then
-        code=$(sed -n '/^const struct rule rules_table/,/^};/p' "$rules_c" |
-                grep -oE '(\{ |CAP_RULE\(|NS_RULE\()"[a-z0-9-]+"' | grep -oE '[a-z0-9-]+' | sort)
-        doc=$(sed -n '/^# RULES/,/^# FILES/p' "$srcdir/gpucdi-policy.conf.5.scd" | grep -oE '^\*[a-z0-9-]+\*' | tr -d '*' | sort)
-        if [ -n "$code" ] && [ "$code" = "$doc" ]; then
-                ok "gpucdi-policy.conf(5) documents the $(echo "$code" | wc -l) rules of hook/rules.c"
-        else
-                notok "gpucdi-policy.conf(5) and hook/rules.c list the same rules" \
-                        "$(diff <(echo "$code") <(echo "$doc") | grep '^[<>]')"
-        fi
-fi
-
-# probe's JSON schema in gpucdi-probe(1) is the comment block at the top of probe/print.c, verbatim.
-print_c=$srcdir/../probe/print.c
-if [ -f "$print_c" ]; then
-        code=$(sed -n '/^ \* {$/,/(a placeholder/p' "$print_c" | sed -E 's/^ \*( |$)//')
-        doc=$(sed -n '/^{$/,/(a placeholder/p' "$srcdir/gpucdi-probe.1.scd")
-        if [ -n "$code" ] && [ "$code" = "$doc" ]; then
-                ok "gpucdi-probe(1)'s JSON schema is probe/print.c's ($(echo "$code" | wc -l) lines)"
-        else
-                notok "gpucdi-probe(1)'s JSON schema is probe/print.c's" "$(diff <(echo "$code") <(echo "$doc") | grep '^[<>]')"
-        fi
-fi
-
-# Every rule's default (on/off, as the program prints it) is the one gpucdi-policy.conf(5) gives.
-if listed=$("$gpucdi" check --list-rules 2>/dev/null) && [ -n "$listed" ]; then
-        code=$(cut -f1,2 <<<"$listed" | tr '\t' ' ' | sort)
-        doc=$(sed -n '/^# RULES/,/^# FILES/p' "$srcdir/gpucdi-policy.conf.5.scd" |
-                sed -nE 's/^\*([a-z0-9-]+)\* \((on|off)[,)].*/\1 \2/p' | sort)
-        if [ "$code" = "$doc" ]; then
-                ok "gpucdi-policy.conf(5) gives each rule the default gpucdi check --list-rules prints"
-        else
-                notok "gpucdi-policy.conf(5) gives each rule the default gpucdi check --list-rules prints" \
-                        "$(diff <(echo "$code") <(echo "$doc") | grep '^[<>]')"
-        fi
-        # Each rule's refusal has an entry with its fix in the troubleshooting guide.
-        missing=
-        for id in $(cut -f1 <<<"$listed"); do
-                grep -q "\`\[$id\]" "$srcdir/troubleshooting.md" || missing="$missing $id"
-        done
-        if [ -z "$missing" ]; then ok "docs/troubleshooting.md has an entry for every rule"; else notok "rules missing from docs/troubleshooting.md:$missing"; fi
-else
-        skip "gpucdi was built without the hook: rule defaults not compared"
-fi
-
-# Long options (without --help) of the C option table in file $1 that starts at, or is declared in
-# the function that starts at, the first line matching $2; ROOT_OPTIONS expanded from its #define.
-options_of() {
-        local file=$1 start=$2 table
-        table=$(sed -n "/$start/,/^}/p" "$file" | sed -n '/struct option/,/^ *};/p')
-        if grep -q 'ROOT_OPTIONS' <<<"$table"; then
-                table+=$'\n'$(sed -n '/^#define ROOT_OPTIONS/,/^$/p' "$file")
-        fi
-        grep -oE '\{ "[a-z0-9-]+",' <<<"$table" | grep -oE '[a-z0-9-]+' | grep -vx help | sort -u
-}
-
-# Options the page does not mention as *--NAME*.
-undocumented() {
-        local page=$1 opt missing=
-        shift
-        for opt in "$@"; do
-                grep -qF -- "*--$opt*" "$srcdir/$page" || missing="$missing --$opt"
-        done
-        echo "$missing"
-}
-
-gpucdi_c=$srcdir/../cdi/gpucdi.c
-if [ -f "$gpucdi_c" ]; then
-        verbs_with_tables=$(grep -oE '^static int verb_[a-z]+' "$gpucdi_c" | sed 's/.*verb_//')
-        for v in $verbs_with_tables; do
-                opts=$(options_of "$gpucdi_c" "^static int verb_$v(")
-                [ -n "$opts" ] || continue     # hook and check: their table is in hook/hookmain.c
-                missing=$(undocumented "gpucdi-$v.1.scd" $opts)
-                if [ -z "$missing" ]; then
-                        ok "gpucdi-$v(1) documents every option of cdi/gpucdi.c's table ($(echo $opts | wc -w))"
-                else
-                        notok "gpucdi-$v(1) documents every option of cdi/gpucdi.c's table" "missing:$missing"
+schema_keys=$(sed -n '/^# JSON OUTPUT/,/^# EXIT STATUS/p' "$srcdir/gpucdi-probe.1.scd" | grep -oE '"[a-z_]+":' | tr -d '":' | sort -u)
+if [ -f "$mkhost" ] && hosts=$("$py" "$mkhost" --list 2>/dev/null) && [ -n "$hosts" ]; then
+        printed= probed=0 failed=
+        for h in $hosts; do
+                if ! "$py" "$mkhost" "$h" "$tmp/hosts/$h" >/dev/null 2>&1; then
+                        failed="$failed $h(mkhost)"
+                        continue
+                fi
+                # Hosts that exist to break probe (broken-*) exit non-zero: their keys are not counted.
+                # The fixtures' device nodes are empty files (no mknod): accepted as nodes.
+                if out=$(GPUCDI_ACCEPT_PLAIN_NODES=1 "$gpucdi" probe --json --sysfs-root "$tmp/hosts/$h/sys" --proc-root "$tmp/hosts/$h/proc" \
+                        --dev-root "$tmp/hosts/$h/dev" --host-root "$tmp/hosts/$h/root" 2>/dev/null); then
+                        probed=$((probed + 1))
+                        printed+=$'\n'$(grep -oE '"[a-z_]+":' <<<"$out" | tr -d '":')
                 fi
         done
-        opts=$(sed -n '/^#define ROOT_OPTIONS/,/^$/p' "$gpucdi_c" | grep -oE '\{ "[a-z0-9-]+",' | grep -oE '[a-z0-9-]+')
-        missing=$(undocumented gpucdi.1.scd $opts)
-        if [ -n "$opts" ] && [ -z "$missing" ]; then
-                ok "gpucdi(1) documents the root options ($(echo $opts | wc -w))"
+        printed=$(grep -v '^$' <<<"$printed" | sort -u)
+        if [ -n "$failed" ]; then
+                notok "fixture hosts for probe --json" "mkhost failed:$failed"
+        elif [ "$probed" -eq 0 ] || [ -z "$printed" ]; then
+                notok "gpucdi probe --json prints keys on the fixture hosts" "no host probed"
         else
-                notok "gpucdi(1) documents the root options" "missing:${missing:- (none found in ROOT_OPTIONS)}"
+                undocumented=$(comm -23 <(echo "$printed") <(echo "$schema_keys"))
+                if [ -z "$undocumented" ]; then
+                        ok "gpucdi-probe(1) documents every JSON key probe prints on $probed hosts ($(echo $printed | wc -w) keys)"
+                else
+                        notok "gpucdi-probe(1) documents every JSON key probe prints" "undocumented: $(echo $undocumented)"
+                fi
+                never=$(comm -13 <(echo "$printed") <(echo "$schema_keys"))
+                if [ -n "$schema_keys" ] && [ -z "$never" ]; then
+                        ok "every key of gpucdi-probe(1)'s schema is printed on some fixture host ($(echo $schema_keys | wc -w) keys)"
+                else
+                        notok "every key of gpucdi-probe(1)'s schema is printed on some fixture host" \
+                                "never printed: ${never:-(no keys in the schema)}"
+                fi
         fi
-        # Every option the usage text names exists in some table (no stale option in --help).
-        stale=
-        for opt in $("$gpucdi" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
-                # --help and --version of the program itself are main()'s.
-                grep -qF -e "{ \"${opt#--}\"," -e "streq(verb, \"$opt\")" "$gpucdi_c" || stale="$stale $opt"
-        done
-        if [ -z "$stale" ]; then ok "every option gpucdi --help names is in an option table"; else notok "gpucdi --help names options no table has:$stale"; fi
+else
+        skip "tests/hosts/mkhost.py unavailable: probe JSON keys not compared"
 fi
 
-# The hook's and check's options: one table in hook/hookmain.c; an option rejected for one of them
-# ("case ARG_X: if (check) goto unknown") belongs to the other's page only.
-hookmain_c=$srcdir/../hook/hookmain.c
-if [ -f "$hookmain_c" ]; then
-        all=$(options_of "$hookmain_c" '^static const struct option hook_options')
-        for which in hook check; do
-                page=gpucdi-hook.8.scd
-                [ $which = check ] && page=gpucdi-check.1.scd
-                want=
-                for opt in $all; do
-                        enum=$(grep -oE "\{ \"$opt\", [a-z_]+, NULL, [A-Z_]+ \}" "$hookmain_c" | grep -oE '[A-Z_]+ \}$' | tr -d ' }')
-                        cond=$(grep -A1 "case $enum:" "$hookmain_c" | grep -oE 'if \(!?check\)' | head -1)
-                        case "$which/$cond" in
-                        "check/if (check)" | "hook/if (!check)") continue ;;
-                        esac
-                        want="$want $opt"
+# The hook's rules, as the program lists them (gpucdi check --list-rules: id, default, why), against
+# gpucdi-policy.conf(5): the same rules, each with the default the program gives it, and an entry
+# with its fix in the troubleshooting guide. Only a gpucdi built without the hook has no check verb.
+policy_rules=$(sed -n '/^# RULES/,/^# FILES/p' "$srcdir/gpucdi-policy.conf.5.scd")
+if grep -qw check <<<"$verbs"; then
+        listed=$("$gpucdi" check --list-rules 2>&1)
+        rc=$?
+        ids=$(cut -f1 <<<"$listed" | sort)
+        if [ $rc -ne 0 ] || [ -z "$listed" ] || grep -qvE '^[a-z0-9-]+'$'\t''(on|off)'$'\t' <<<"$listed"; then
+                notok "gpucdi check --list-rules prints one 'id<TAB>on|off<TAB>why' line per rule" "exit $rc
+$listed"
+        else
+                doc=$(grep -oE '^\*[a-z0-9-]+\*' <<<"$policy_rules" | tr -d '*' | sort)
+                if [ "$ids" = "$doc" ]; then
+                        ok "gpucdi-policy.conf(5) documents the $(echo "$ids" | wc -l) rules gpucdi check --list-rules prints, and no other"
+                else
+                        notok "gpucdi-policy.conf(5) and gpucdi check --list-rules name the same rules" \
+                                "$(diff <(echo "$ids") <(echo "$doc") | grep '^[<>]')"
+                fi
+                code=$(cut -f1,2 <<<"$listed" | tr '\t' ' ' | sort)
+                doc=$(sed -nE 's/^\*([a-z0-9-]+)\* \((on|off)[,)].*/\1 \2/p' <<<"$policy_rules" | sort)
+                if [ "$code" = "$doc" ]; then
+                        ok "gpucdi-policy.conf(5) gives each rule the default gpucdi check --list-rules prints"
+                else
+                        notok "gpucdi-policy.conf(5) gives each rule the default gpucdi check --list-rules prints" \
+                                "$(diff <(echo "$code") <(echo "$doc") | grep '^[<>]')"
+                fi
+                missing=
+                for id in $ids; do
+                        grep -q "\`\[$id\]" "$srcdir/troubleshooting.md" || missing="$missing $id"
                 done
-                missing=$(undocumented $page $want)
-                if [ -n "$want" ] && [ -z "$missing" ]; then
-                        ok "${page%.scd} documents every option hook/hookmain.c accepts for $which ($(echo $want | wc -w))"
-                else
-                        notok "${page%.scd} documents every option hook/hookmain.c accepts for $which" "missing:${missing:- (no options found)}"
+                if [ -z "$missing" ]; then ok "docs/troubleshooting.md has an entry for every rule"; else notok "rules missing from docs/troubleshooting.md:$missing"; fi
+                # The hook program itself lists the same rules.
+                if [ -n "${GPUCDI_HOOK:-}" ]; then
+                        hook_listed=$("$GPUCDI_HOOK" --list-rules 2>&1)
+                        if [ "$hook_listed" = "$listed" ]; then
+                                ok "gpucdi-hook --list-rules and gpucdi check --list-rules agree"
+                        else
+                                notok "gpucdi-hook --list-rules and gpucdi check --list-rules agree" \
+                                        "$(diff <(echo "$hook_listed") <(echo "$listed"))"
+                        fi
                 fi
-        done
+        fi
+else
+        skip "gpucdi --help lists no check verb (built without the hook): rules not compared"
 fi
+
+# Options: what the program's usage texts name (gpucdi --help, gpucdi VERB --help) against the pages.
+# Long options in text on stdin, less --help (every verb has it, no page need list it).
+options_in() { grep -oE -- '--[a-z][a-z0-9-]+' | grep -vx -- --help | sort -u; }
+# Options in a page's OPTIONS sections (OPTIONS, ROOT OPTIONS): those it documents as its own.
+options_section() {
+        awk '/^# / { on = ($0 ~ /OPTIONS$/) } on' "$srcdir/$1" | grep -oE '\*--[a-z0-9-]+\*' | tr -d '*' | options_in
+}
+# Options a page names anywhere as *--NAME*.
+options_named() { grep -oE '\*--[a-z0-9-]+\*' "$srcdir/$1" | tr -d '*' | options_in; }
+# The part of the program's one usage text about verb $1: its line under "Verbs:" and the sections
+# whose heading names it ("Generate options:", "Host options (probe, generate):").
+usage_part() {
+        awk -v v="$1" '
+                /^$/ { sec = 0; inverbs = 0; next }
+                /^[^ ].*:$/ { h = tolower($0); inverbs = (h == "verbs:"); sec = (h ~ ("(^|[^a-z])" v "([^a-z]|$)")); next }
+                sec { print; next }
+                inverbs && $1 == v { print }'
+}
+page_of() { case $1 in hook) echo gpucdi-hook.8.scd ;; *) echo "gpucdi-$1.1.scd" ;; esac; }
+
+usage=$("$gpucdi" --help)
+usage_opts=$(options_in <<<"$usage")
+root_named=$(options_named gpucdi.1.scd)
+stale=$(comm -23 <(options_section gpucdi.1.scd) <(echo "$usage_opts"))
+if [ -n "$usage_opts" ] && [ -z "$stale" ]; then
+        ok "gpucdi(1)'s options are in gpucdi --help"
+else
+        notok "gpucdi(1)'s options are in gpucdi --help" "not in gpucdi --help:${stale:- (gpucdi --help names no options)}"
+fi
+for v in $verbs; do
+        page=$(page_of "$v")
+        if ! vusage=$("$gpucdi" "$v" --help 2>&1); then
+                notok "gpucdi $v --help exits 0" "$vusage"
+                continue
+        fi
+        # Every option the page documents is one the program's usage names.
+        stale=$(comm -23 <(options_section "$page") <(options_in <<<"$vusage"$'\n'"$usage"))
+        if [ -z "$stale" ]; then
+                ok "${page%.scd}: every option it documents is in gpucdi $v --help or gpucdi --help"
+        else
+                notok "${page%.scd}: every option it documents is in gpucdi $v --help or gpucdi --help" "not in either:$(echo " "$stale)"
+        fi
+        # Every option the verb's usage names is documented in its page or gpucdi(1). A verb without a
+        # usage text of its own prints the program's: the part of it about the verb counts.
+        if [ "$vusage" = "$usage" ]; then
+                vopts=$(usage_part "$v" <<<"$usage" | options_in)
+                from="gpucdi --help about $v"
+        else
+                vopts=$(options_in <<<"$vusage")
+                from="gpucdi $v --help"
+        fi
+        missing=$(comm -23 <(echo "$vopts" | grep -v '^$') <(echo "$(options_named "$page")"$'\n'"$root_named" | sort -u))
+        if [ -z "$missing" ]; then
+                ok "${page%.scd} or gpucdi(1) documents every option $from names ($(echo $vopts | wc -w))"
+        else
+                notok "${page%.scd} or gpucdi(1) documents every option $from names" "missing:$(echo " "$missing)"
+        fi
+done
 
 echo "1..$n"
 exit $fail

@@ -54,7 +54,12 @@ else
         notok "podman inspect: the container's OCI spec holds the CDI devices" "$devs"
 fi
 
-if out=$(podman kube down "$yaml" 2>&1) && ! podman pod exists ollama; then
+# podman pod exists: 1 when the pod is gone (an error is 125, which proves nothing).
+out=$(podman kube down "$yaml" 2>&1)
+down_rc=$?
+podman pod exists ollama
+exists_rc=$?
+if [ $down_rc -eq 0 ] && [ $exists_rc -eq 1 ]; then
         ok "podman kube down removes the pod"
 else
         notok "podman kube down removes the pod" "$out"

@@ -1,16 +1,20 @@
-# Sourced by the example tests that run podman for real (test-quadlet-run.sh, test-kube-play.sh):
-# a private mount namespace with empty /etc/cdi and /run/cdi, private podman storage and
-# configuration (exported: the commands Quadlet generates run the plain /usr/bin/podman), gpucdi's
-# spec for a two-GPU fixture host with real device nodes, and two images imported from one-file
-# root filesystems: localhost/ollama-cuda:latest (ollama-standin, a stand-in for Ollama's API that
-# reports the devices and driver files it sees) and localhost/ollama-ask:latest (the Rust client).
+# Sourced by the example tests that run podman for real (test-pod.sh, test-quadlet-run.sh,
+# test-kube-play.sh): a private mount namespace with empty /etc/cdi and /run/cdi, private podman
+# storage and configuration (exported: the commands Quadlet generates run the plain /usr/bin/podman),
+# gpucdi's spec for a two-GPU fixture host with real device nodes in /etc/cdi, two root filesystems
+# checked by running their program in them, $o (ollama-standin, a stand-in for Ollama's API that
+# reports the devices and driver files it sees) and $a (the Rust client ollama-ask and the libraries
+# it links), and, unless FIXTURE_IMAGES=no, two images imported from them:
+# localhost/ollama-cuda:latest and localhost/ollama-ask:latest.
 #
 # Before sourcing: SRC GPUCDI STANDIN HOOK TARGET_DIR set; ok/notok/skip_all defined; "$0" "$@"
-# re-executable (the script re-runs itself in the namespace). After: $tmp, PATH unchanged.
+# re-executable (the script re-runs itself in the namespace). After: $tmp $o $a, PATH unchanged;
+# fixture_cleanup for the caller's EXIT trap.
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (rootful podman and /etc/cdi)"
 command -v podman >/dev/null || skip_all "podman is not installed"
 command -v cargo >/dev/null || skip_all "cargo is not installed (Debian package cargo)"
 command -v unshare >/dev/null || skip_all "unshare (util-linux) is missing"
+[ -f "$SRC/tests/hosts/mkhost.py" ] || skip_all "tests/hosts/mkhost.py is missing"
 if [ -z "${GPUCDI_PODMAN_FIXTURE_NS:-}" ]; then
         mkdir -p /etc/cdi
         GPUCDI_PODMAN_FIXTURE_NS=1 exec unshare --mount --propagation private "$0" "$@"
@@ -78,13 +82,31 @@ for lib in $(ldd "$a/bin/ollama-ask" | grep -o '/[^ ]*'); do
         mkdir -p "$a$(dirname "$lib")"
         cp -L "$lib" "$a$lib"
 done
-if out=$(tar -C "$o" -cf - . | podman import --change 'ENTRYPOINT ["/bin/ollama-standin"]' --change 'CMD ["serve"]' \
-                - localhost/ollama-cuda:latest 2>&1) &&
-        out=$(tar -C "$a" -cf - . | podman import --change 'ENTRYPOINT ["/bin/ollama-ask"]' \
-                - localhost/ollama-ask:latest 2>&1); then
-        ok "images localhost/ollama-cuda (the stand-in) and localhost/ollama-ask imported"
+# Each program runs in its root filesystem: the client with only the libraries copied there, the
+# stand-in (static) printing its usage.
+app_out=$(chroot "$a" /bin/ollama-ask --help 2>&1)
+app_rc=$?
+standin_out=$(chroot "$o" /bin/ollama-standin 2>&1)
+standin_rc=$?
+if [ $app_rc -eq 0 ] && grep -q '^Usage: ollama-ask ' <<<"$app_out" &&
+        [ $standin_rc -eq 2 ] && grep -q '^usage: ollama-standin serve' <<<"$standin_out"; then
+        ok "root filesystems: ollama-standin and ollama-ask (with $(find "$a" -name '*.so*' | wc -l) libraries) run in them"
 else
-        notok "images imported" "$out"
+        notok "root filesystems: ollama-standin and ollama-ask run in them" \
+                "ollama-ask --help: exit $app_rc: $app_out
+ollama-standin: exit $standin_rc: $standin_out"
         echo "1..$n"
         exit 1
+fi
+if [ "${FIXTURE_IMAGES:-yes}" != no ]; then
+        if out=$(tar -C "$o" -cf - . | podman import --change 'ENTRYPOINT ["/bin/ollama-standin"]' --change 'CMD ["serve"]' \
+                        - localhost/ollama-cuda:latest 2>&1) &&
+                out=$(tar -C "$a" -cf - . | podman import --change 'ENTRYPOINT ["/bin/ollama-ask"]' \
+                        - localhost/ollama-ask:latest 2>&1); then
+                ok "images localhost/ollama-cuda (the stand-in) and localhost/ollama-ask imported"
+        else
+                notok "images imported" "$out"
+                echo "1..$n"
+                exit 1
+        fi
 fi

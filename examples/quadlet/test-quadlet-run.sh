@@ -89,7 +89,12 @@ for want in "ollama-standin saw:" "/dev/nvidia0(char)" "/dev/nvidia1(char)" "/de
         if grep -qF -- "$want" <<<"$answer"; then ok "the client's answer shows '$want'"; else notok "the client's answer shows '$want'" "$answer"; fi
 done
 
-if "${run_units[@]}" stop "$gen" rust-app.service "${services[@]}" >/dev/null 2>&1 && ! podman pod exists llm; then
+# podman pod exists: 1 when the pod is gone (an error is 125, which proves nothing).
+"${run_units[@]}" stop "$gen" rust-app.service "${services[@]}" >/dev/null 2>&1
+stop_rc=$?
+podman pod exists llm
+exists_rc=$?
+if [ $stop_rc -eq 0 ] && [ $exists_rc -eq 1 ]; then
         ok "stopping the services removes the pod"
 else
         notok "stopping the services removes the pod" "$(podman pod ls 2>&1)"

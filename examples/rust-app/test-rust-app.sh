@@ -8,8 +8,8 @@ if ! command -v cargo >/dev/null; then
         exit 0
 fi
 n=0 fail=0
-step() { # step DESCRIPTION COMMAND...
-        local desc=$1 out
+step() { # step DESCRIPTION COMMAND...   (the output stays in $out)
+        local desc=$1
         shift
         n=$((n + 1))
         if out=$("$@" 2>&1); then
@@ -24,6 +24,10 @@ echo "# $(cargo --version), $(rustc --version)"
 step "cargo build --offline --locked" cargo build --offline --locked --manifest-path "$dir/Cargo.toml" --target-dir "$target"
 step "cargo test --offline --locked (unit tests and the stand-in server tests)" \
         cargo test --offline --locked --manifest-path "$dir/Cargo.toml" --target-dir "$target"
+# cargo test passes with no test at all: count those that ran.
+passed=$(grep -oE '^test result: ok\. [0-9]+ passed' <<<"$out" | awk '{ s += $4 } END { print s + 0 }')
+n=$((n + 1))
+if [ "$passed" -gt 0 ]; then echo "ok $n - cargo test ran $passed tests"; else fail=1; echo "not ok $n - cargo test ran no test"; fi
 # No crate may sneak in: the lock file lists the package itself and nothing else.
 pkgs=$(grep -c '^\[\[package\]\]' "$dir/Cargo.lock")
 n=$((n + 1))

@@ -9,26 +9,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from taplib import Tap  # noqa: E402
+
 PYTHON = sys.executable  # the interpreter meson found (find_program)
-n = 0
-failed = 0
-
-
-def ok(cond, desc, diag=""):
-    global n, failed
-    n += 1
-    print("%sok %d - %s" % ("" if cond else "not ", n, desc))
-    if not cond:
-        failed += 1
-        for line in diag.splitlines():
-            print("#   " + line)
-    sys.stdout.flush()
-
-
-def skip(reason):
-    global n
-    n += 1
-    print("ok %d # SKIP %s" % (n, reason))
 
 
 def run(checker, *args):
@@ -77,35 +61,34 @@ INVALID = [
 
 def main(argv):
     checker, schema_dir = argv[1], argv[2]
+    t = Tap()
     if not os.path.isfile(os.path.join(schema_dir, "schema.json")):
-        skip("CDI schema not found at %s (tests/reference)" % schema_dir)
-        print("1..%d" % n)
-        return 0
+        t.skip("the checker against the CDI schema", "CDI schema not found at %s (tests/reference)" % schema_dir)
+        return t.done()
     if not os.path.exists(PYTHON):
-        skip("%s not found" % PYTHON)
-        print("1..%d" % n)
-        return 0
+        t.skip("the checker against the CDI schema", "%s not found" % PYTHON)
+        return t.done()
     probe = subprocess.run([PYTHON, "-c", "import jsonschema"], capture_output=True, text=True)
-    ok(probe.returncode == 0, "%s has python3-jsonschema" % PYTHON, probe.stderr)
+    t.ok(probe.returncode == 0, "%s has python3-jsonschema" % PYTHON, probe.stderr)
 
     for kind, want_valid in (("good", True), ("bad", False)):
         d = os.path.join(schema_dir, "testdata", kind)
         files = sorted(f for f in os.listdir(d) if f.endswith(".json"))
-        ok(len(files) > 0, "testdata/%s has spec files" % kind)
+        t.ok(len(files) > 0, "testdata/%s has spec files" % kind)
         for f in files:
             path = os.path.join(d, f)
             rc, out, err = run(checker, schema_dir, path)
             if want_valid:
-                ok(rc == 0 and out == "", "testdata/good/%s is valid" % f, out + err)
+                t.ok(rc == 0 and out == "", "testdata/good/%s is valid" % f, out + err)
             else:
-                ok(rc == 1 and out.startswith(path + ": "), "testdata/bad/%s is invalid and reported" % f, out + err)
+                t.ok(rc == 1 and out.startswith(path + ": "), "testdata/bad/%s is invalid and reported" % f, out + err)
 
     with tempfile.TemporaryDirectory() as tmp:
         good = os.path.join(tmp, "generated-like.json")
         with open(good, "w") as fh:
             fh.write(GENERATED_LIKE)
         rc, out, err = run(checker, schema_dir, good)
-        ok(rc == 0 and out == "", "a generated-like spec is valid", out + err)
+        t.ok(rc == 0 and out == "", "a generated-like spec is valid", out + err)
 
         for i, (content, field, needle) in enumerate(INVALID):
             path = os.path.join(tmp, "bad%d.json" % i)
@@ -114,23 +97,22 @@ def main(argv):
             rc, out, err = run(checker, schema_dir, path)
             prefix = "%s: %s: " % (path, field)
             hit = any(line.startswith(prefix) and needle in line for line in out.splitlines())
-            ok(rc == 1 and hit, "invalid spec reported at %s: %s" % (field, needle), out + err)
+            t.ok(rc == 1 and hit, "invalid spec reported at %s: %s" % (field, needle), out + err)
 
         rc, out, err = run(checker, schema_dir, good, os.path.join(tmp, "bad0.json"))
-        ok(rc == 1 and good not in out and "bad0.json" in out, "several files: only the invalid one is reported",
+        t.ok(rc == 1 and good not in out and "bad0.json" in out, "several files: only the invalid one is reported",
            out + err)
 
         rc, out, err = run(checker, schema_dir, os.path.join(tmp, "missing.json"))
-        ok(rc == 1 and "(file): cannot read" in out, "a missing file is reported", out + err)
+        t.ok(rc == 1 and "(file): cannot read" in out, "a missing file is reported", out + err)
 
         rc, out, err = run(checker, tmp, good)
-        ok(rc == 2 and "cannot load the schema" in err, "a directory without the schema is a usage error", out + err)
+        t.ok(rc == 2 and "cannot load the schema" in err, "a directory without the schema is a usage error", out + err)
 
     rc, out, err = run(checker)
-    ok(rc == 2 and "usage:" in err, "no arguments print usage and exit 2", out + err)
+    t.ok(rc == 2 and "usage:" in err, "no arguments print usage and exit 2", out + err)
 
-    print("1..%d" % n)
-    return 1 if failed else 0
+    return t.done()
 
 
 if __name__ == "__main__":

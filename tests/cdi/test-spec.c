@@ -158,7 +158,7 @@ static void test_foreach(void) {
                 "devices[1].containerEdits.netDevices 1.1.0|"
                 "containerEdits.deviceNodes[0].hostPath 0.5.0|";
         if (!ok(streq(c.text, want), "every feature use is reported with its JSON path and version"))
-                tap_diag("got  %s\n# want %s", c.text, want);
+                tap_diag("got  %s\nwant %s", c.text, want);
 
         struct collected none = { "" };
         cdi_spec_foreach_feature(NULL, collect, &none);

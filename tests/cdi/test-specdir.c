@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <jansson.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
@@ -24,13 +23,6 @@
 static char base[] = "/tmp/test-specdir-XXXXXX";
 
 /* ---- helpers ---- */
-
-static char *join(const char *a, const char *b) {
-        char *p;
-        if (asprintf(&p, "%s/%s", a, b) < 0)
-                abort();
-        return p;
-}
 
 /* For paths in functions that fork: a child leaving through _exit() must not strand heap memory. */
 static const char *pjoin(char buf[static PATH_MAX], const char *a, const char *b) {
@@ -87,49 +79,6 @@ static bool entries_are(const char *dir, const char *want) {
                 return true;
         tap_diag("%s holds \"%s\", want \"%s\"", dir, got, want);
         return false;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        (void) st;
-        (void) ftw;
-        if (flag == FTW_DP)
-                rmdir(path);
-        else
-                unlink(path);
-        return 0;
-}
-
-static void rm_rf(const char *path) {
-        nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
-
-/* Collects what the code under test logs to stderr. */
-struct capture {
-        int saved;
-        FILE *file;
-};
-
-static void capture_begin(struct capture *c) {
-        fflush(stderr);
-        c->file = tmpfile();
-        c->saved = dup(STDERR_FILENO);
-        if (!c->file || c->saved < 0 || dup2(fileno(c->file), STDERR_FILENO) < 0)
-                abort();
-}
-
-static char *capture_end(struct capture *c) {
-        fflush(stderr);
-        dup2(c->saved, STDERR_FILENO);
-        close(c->saved);
-        long n = ftell(c->file);
-        char *buf = calloc(1, (size_t) (n > 0 ? n : 0) + 1);
-        if (!buf)
-                abort();
-        rewind(c->file);
-        if (n > 0 && fread(buf, 1, (size_t) n, c->file) != (size_t) n)
-                buf[0] = 0;
-        fclose(c->file);
-        return buf;
 }
 
 /* ---- checks run in a forked child, reported by the parent ---- */
@@ -189,7 +138,7 @@ static void run_child(const char *what, void (*fn)(void *), void *arg) {
                         continue;
                 *tab = 0;
                 if (streq(line, "skip"))
-                        tap_skip("%s: %s", what, tab + 1);
+                        tap_skip(tab + 1, "%s", what);
                 else
                         ok(streq(line, "ok"), "%s: %s", what, tab + 1);
         }
@@ -243,10 +192,9 @@ static void test_write(void) {
 
         static const char *const bad_names[] = { "", ".", "..", "../x.json", "a/b.json" };
         for (size_t i = 0; i < ELEMENTSOF(bad_names); i++) {
-                struct capture c;
-                capture_begin(&c);
+                capture_stderr_begin();
                 r = cdi_spec_write(dir, bad_names[i], "x", &changed);
-                _cleanup_free_ char *err = capture_end(&c);
+                _cleanup_free_ char *err = capture_stderr_end();
                 ok(r == -EINVAL && strstr(err, "Invalid spec file name"), "file name \"%s\" is refused", bad_names[i]);
         }
         ok(entries_are(dir, NAME), "refused names created nothing");
@@ -279,10 +227,9 @@ static void test_remove(void) {
         removed = true;
         r = cdi_spec_remove(missing, NAME, &removed);
         ok(r == 0 && !removed && access(missing, F_OK) < 0, "removing from a missing directory neither fails nor creates it");
-        struct capture c;
-        capture_begin(&c);
+        capture_stderr_begin();
         r = cdi_spec_remove(dir, "../remove/other.json", &removed);
-        _cleanup_free_ char *err = capture_end(&c);
+        _cleanup_free_ char *err = capture_stderr_end();
         ok(r == -EINVAL && strstr(err, "Invalid spec file name") && entries_are(dir, "other.json"),
            "remove refuses a path as name");
 }
@@ -310,13 +257,12 @@ static void test_not_a_directory(void) {
                 ok(false, "create a file: %m");
                 return;
         }
-        struct capture c;
-        capture_begin(&c);
+        capture_stderr_begin();
         int r = cdi_spec_write(file, NAME, "x\n", &changed);
         int r2 = cdi_spec_write(below, NAME, "x\n", &changed);
         int fd = -1;
         int r3 = cdi_dir_lock(file, &fd);
-        _cleanup_free_ char *err = capture_end(&c);
+        _cleanup_free_ char *err = capture_stderr_end();
         ok(r == -ENOTDIR && r2 == -ENOTDIR && r3 == -ENOTDIR, "a file in place of the directory: -ENOTDIR (%d %d %d)", r, r2, r3);
         ok(strstr(err, file) && strstr(err, "is not a directory") && strstr(err, "choose another directory (--output-dir, --state-dir)"),
            "the message names the directory and the fix");
@@ -334,14 +280,13 @@ static void drop_privileges_and_write(void *arg) {
                 }
         }
         bool changed = true;
-        struct capture c;
-        capture_begin(&c);
+        capture_stderr_begin();
         int r = cdi_spec_write(dir, NAME, "new\n", &changed);
         int fd = -1;
         int r2 = cdi_dir_lock(dir, &fd);
         bool removed;
         int r3 = cdi_spec_remove(dir, NAME, &removed);
-        _cleanup_free_ char *err = capture_end(&c);
+        _cleanup_free_ char *err = capture_stderr_end();
         check(r == -EACCES, "write returns -EACCES (%d)", r);
         check(r2 == -EACCES, "lock returns -EACCES (%d)", r2);
         check(r3 == -EACCES, "remove returns -EACCES (%d)", r3);
@@ -404,10 +349,9 @@ static void filesystem_failures(void *arg) {
         _cleanup_free_ char *content = malloc(big + 1);
         memset(content, 'x', big);
         content[big] = 0;
-        struct capture c;
-        capture_begin(&c);
+        capture_stderr_begin();
         r = cdi_spec_write(dir, NAME, content, &changed);
-        _cleanup_free_ char *err = capture_end(&c);
+        _cleanup_free_ char *err = capture_stderr_end();
         check(r == -ENOSPC, "a full file system returns -ENOSPC (%d)", r);
         check(strstr(err, dir) && strstr(err, "the file system is full") && strstr(err, "Existing specs are unchanged"),
               "the message names the directory and says to free space");
@@ -434,13 +378,13 @@ static void filesystem_failures(void *arg) {
                 child_skip("cannot remount read-only: %m");
                 return;
         }
-        capture_begin(&c);
+        capture_stderr_begin();
         r = cdi_spec_write(dir, NAME, "new\n", &changed);
         bool removed;
         int r2 = cdi_spec_remove(dir, NAME, &removed);
         int fd = -1;
         int r3 = cdi_dir_lock(dir, &fd);
-        _cleanup_free_ char *err2 = capture_end(&c);
+        _cleanup_free_ char *err2 = capture_stderr_end();
         check(r == -EROFS && r2 == -EROFS && r3 == -EROFS, "a read-only file system returns -EROFS for write, remove and lock (%d %d %d)",
               r, r2, r3);
         check(strstr(err2, dir) && strstr(err2, "read-only") && strstr(err2, "/var/run/cdi"),
@@ -448,9 +392,9 @@ static void filesystem_failures(void *arg) {
         check(before && file_is(path, before), "the old spec is intact on a read-only file system");
         check(entries_are(dir, NAME), "nothing is left behind on a read-only file system");
 
-        capture_begin(&c);
+        capture_stderr_begin();
         r = cdi_spec_write(dir, NAME, before ? before : "", &changed);
-        _cleanup_free_ char *err3 = capture_end(&c);
+        _cleanup_free_ char *err3 = capture_stderr_end();
         check(r == 0 && !changed && streq(err3, ""), "an unchanged spec on a read-only file system is not an error");
 }
 
@@ -472,11 +416,10 @@ static bool poll_byte(int fd, int timeout_ms, char *ret) {
 }
 
 static int wait_for_lock(const char *dir, int fd) {
-        struct capture c;
-        capture_begin(&c);
+        capture_stderr_begin();
         int lock = -1;
         int r = cdi_dir_lock(dir, &lock);
-        _cleanup_free_ char *err = capture_end(&c);
+        _cleanup_free_ char *err = capture_stderr_end();
         char msg[2] = { r == 0 ? 'L' : 'E', strstr(err, "waiting for another gpucdi run") ? 'W' : '-' };
         return write(fd, msg, 2) == 2 ? 0 : 1;
 }
@@ -592,10 +535,9 @@ static char *list(const char *const *dirs, unsigned flags, char **ret_err) {
         char *buf = NULL;
         size_t len = 0;
         FILE *out = open_memstream(&buf, &len);
-        struct capture c;
-        capture_begin(&c);
+        capture_stderr_begin();
         int r = cdi_list_full(dirs, flags, out);
-        *ret_err = capture_end(&c);
+        *ret_err = capture_stderr_end();
         fclose(out);
         if (r < 0)
                 tap_diag("cdi_list_full: %d", r);

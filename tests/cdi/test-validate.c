@@ -424,7 +424,7 @@ static void test_reference_dir(const char *schema_dir, const char *kind, bool wa
                 abort();
         DIR *d = opendir(dir);
         if (!d) {
-                tap_skip("reference testdata %s not found (tests/reference)", dir);
+                tap_skip("tests/reference not found", "reference testdata %s", dir);
                 return;
         }
         char *names[256];

@@ -215,9 +215,9 @@ expect_output "h100: FHS image loads the driver's libcuda (gpu=all)" "$stub_answ
         "$fhs" --device nvidia.com/gpu=all -- /usr/bin/cudaprobe
 expect_output "h100: Nix image loads it through RUNPATH /run/opengl-driver/lib (gpu=all)" "$stub_answer, 1 device" \
         "$nix" --device nvidia.com/gpu=all -- "$nix_probe"
-expect_failure "h100: without the device, the Nix image finds no libcuda.so.1" "libcuda\.so\.1" \
+expect_failure "h100: without the device, the Nix image finds no libcuda.so.1" "libcuda\.so\.1: cannot open shared object file" \
         "$nix" -- "$nix_probe"
-expect_failure "h100: without the device, the FHS image finds no libcuda.so.1" "libcuda\.so\.1" \
+expect_failure "h100: without the device, the FHS image finds no libcuda.so.1" "libcuda\.so\.1: cannot open shared object file" \
         "$fhs" -- /usr/bin/cudaprobe
 for name in 0 "$uuid" 0000:00:06.0; do
         expect_output "h100: nvidia.com/gpu=$name gives /dev/nvidia0 and the control nodes" \

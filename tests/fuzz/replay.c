@@ -10,15 +10,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tap.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
-static unsigned n_tests;
+static unsigned n_inputs;
 
 static int replay_file(const char *path) {
+        n_inputs++;
         FILE *f = fopen(path, "re");
         if (!f) {
-                printf("not ok %u - %s: %s\n", ++n_tests, path, strerror(errno));
+                ok(false, "%s: %s", path, strerror(errno));
                 return -1;
         }
         uint8_t *buf = NULL;
@@ -40,7 +43,7 @@ static int replay_file(const char *path) {
         fclose(f);
         if (err) {
                 free(buf);
-                printf("not ok %u - %s: read error\n", ++n_tests, path);
+                ok(false, "%s: read error", path);
                 return -1;
         }
         /* An exact-size copy, so that reads past the end are caught by ASan as under libFuzzer. */
@@ -52,7 +55,7 @@ static int replay_file(const char *path) {
         fflush(stdout);
         LLVMFuzzerTestOneInput(data, size);
         free(data);
-        printf("ok %u - %s (%zu bytes)\n", ++n_tests, path, size);
+        ok(true, "%s (%zu bytes)", path, size);
         return 0;
 }
 
@@ -63,7 +66,7 @@ static int name_cmp(const void *a, const void *b) {
 static int replay_dir(const char *dir) {
         DIR *d = opendir(dir);
         if (!d) {
-                printf("not ok %u - %s: %s\n", ++n_tests, dir, strerror(errno));
+                ok(false, "%s: %s", dir, strerror(errno));
                 return -1;
         }
         char **names = NULL;
@@ -104,16 +107,12 @@ int main(int argc, char **argv) {
         for (int i = 1; i < argc; i++) {
                 struct stat st;
                 if (stat(argv[i], &st) < 0) {
-                        printf("not ok %u - %s: %s\n", ++n_tests, argv[i], strerror(errno));
+                        ok(false, "%s: %s", argv[i], strerror(errno));
                         r = -1;
                 } else if (S_ISDIR(st.st_mode) ? replay_dir(argv[i]) < 0 : replay_file(argv[i]) < 0)
                         r = -1;
         }
-        if (n_tests == 0) {
-                printf("not ok 1 - no inputs found\n");
-                n_tests = 1;
-                r = -1;
-        }
-        printf("1..%u\n", n_tests);
-        return r < 0;
+        if (n_inputs == 0)
+                ok(false, "no inputs found");
+        return tap_done() || r < 0;
 }

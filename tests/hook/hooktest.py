@@ -12,6 +12,9 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from taplib import Tap  # noqa: E402,F401  (re-exported to the tests here)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rawjson  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus")
 FIXED_ID = "0123456789abcdef" * 4
@@ -29,15 +32,29 @@ def expected():
     return out
 
 
+def corpus_bytes(name, fakehost_dir, hook, hostdisk="/dev/vda"):
+    """The corpus entry's bytes as they are (key spellings, duplicate keys, invalid UTF-8), only the
+    placeholders replaced: the fake host, the hook, the host's disk, podman's seccomp profiles."""
+    with open(os.path.join(CORPUS, f"{name}.json"), "rb") as f:
+        data = f.read()
+    data = data.replace(b"@FAKEHOST@", fakehost_dir.encode()).replace(b"@HOOK@", hook.encode())
+    data = data.replace(b"@HOSTDISK@", hostdisk.encode())
+    for ref, file in ((b'"@PODMAN_SECCOMP@"', "podman-seccomp.json"), (b'"@PODMAN5_SECCOMP@"', "podman5-seccomp.json")):
+        if ref in data:
+            with open(os.path.join(CORPUS, file), "rb") as f:
+                data = data.replace(ref, f.read().strip())
+    return data
+
+
+def load_raw(name, fakehost_dir, hook, hostdisk="/dev/vda"):
+    """corpus_bytes() and their parse as runc reads them (rawjson: folded keys, the last duplicate)."""
+    data = corpus_bytes(name, fakehost_dir, hook, hostdisk)
+    return data, rawjson.parse(data)
+
+
 def load_config(name, fakehost_dir, hook):
-    with open(os.path.join(CORPUS, f"{name}.json")) as f:
-        text = f.read()
-    text = text.replace("@FAKEHOST@", fakehost_dir).replace("@HOOK@", hook)
-    cfg = json.loads(text)
-    if cfg.get("linux", {}).get("seccomp") == "@PODMAN_SECCOMP@":
-        with open(os.path.join(CORPUS, "podman-seccomp.json")) as f:
-            cfg["linux"]["seccomp"] = json.load(f)
-    return cfg
+    """The corpus entry as plain Python data (json)."""
+    return json.loads(corpus_bytes(name, fakehost_dir, hook))
 
 
 def write_bundle(directory, cfg, raw=None):
@@ -72,6 +89,20 @@ def gpucdi_entries(cfg):
         args = h.get("args", [])
         if args and (os.path.basename(args[0]) == "gpucdi-hook" or os.path.basename(h["path"]) == "gpucdi-hook"):
             out.append(h)
+    return out
+
+
+def raw_entries(cfg):
+    """The gpucdi-hook entries of a config parsed with rawjson, in the order runc runs them:
+    prestart then createRuntime, both in the runtime's namespaces (podman 5 moves hooks.d
+    "prestart" entries to createRuntime)."""
+    out = []
+    for hooks in rawjson.get(cfg, "hooks"):
+        for stage in rawjson.get(hooks, "prestart") + rawjson.get(hooks, "createruntime"):
+            for h in stage or []:
+                args = rawjson.first(h, "args") or []
+                if args and os.path.basename(str(args[0])) == "gpucdi-hook":
+                    out.append(h)
     return out
 
 

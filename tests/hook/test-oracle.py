@@ -26,12 +26,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
 import fakehost  # noqa: E402
+import hooktest  # noqa: E402
 import oracle  # noqa: E402
 from fixtures import Temporary, engines_lock, standard  # noqa: E402
-from rawjson import Obj, Raw, dump, first, fold, get, parse, put  # noqa: E402
+from rawjson import Obj, Raw, dump, first, fold, get, put  # noqa: E402
 from taplib import Tap  # noqa: E402
 
-CORPUS = os.path.join(HERE, "corpus")
 # Hook rules about the spec's freshness, not isolation: reality cannot tell, the oracle does not judge.
 NOT_ISOLATION = {"spec-stale"}
 # What /proc cannot show the oracle: the content of a seccomp filter (status says only "filter"), and
@@ -56,7 +56,7 @@ def mounts_of(cfg):
 def requested_nodes(cfg, host):
     """(type, major, minor) of the CDI devices named by the gpucdi hook entries, from the fake specs."""
     names = set()
-    for h in hook_entries(cfg):
+    for h in hooktest.raw_entries(cfg):
         args = first(h, "args") or []
         for i, a in enumerate(args[:-1]):
             if a == "--cdi-device":
@@ -77,19 +77,6 @@ def requested_nodes(cfg, host):
                 if first(d, "type") == "c" and int(first(d, "major") or -1) in gpu_majors(host):
                     out.add(("c", int(first(d, "major")), int(first(d, "minor"))))
     return names, out
-
-
-def hook_entries(cfg):
-    out = []
-    for hooks in get(cfg, "hooks"):
-        # runc runs prestart then createRuntime, both in the runtime's namespaces; podman 5 moves
-        # hooks.d "prestart" entries to createRuntime.
-        for stage in get(hooks, "prestart") + get(hooks, "createruntime"):
-            for h in stage or []:
-                args = first(h, "args") or []
-                if args and os.path.basename(str(args[0])) == "gpucdi-hook":
-                    out.append(h)
-    return out
 
 
 def gpu_majors(host):
@@ -190,41 +177,17 @@ def created_by_runc(cfg, bundle):
     return out
 
 
-def load(name, host, hook):
-    with open(f"{CORPUS}/{name}.json", "rb") as f:
-        data = f.read()
-    data = data.replace(b"@FAKEHOST@", host.encode()).replace(b"@HOOK@", hook.encode())
-    data = data.replace(b"@HOSTDISK@", host_disk().encode())
-    cfg = parse(data)
-    for linux in get(cfg, "linux"):
-        ref = first(linux, "seccomp")
-        if ref in ("@PODMAN_SECCOMP@", "@PODMAN5_SECCOMP@"):
-            with open(f"{CORPUS}/{'podman5' if '5' in ref else 'podman'}-seccomp.json", "rb") as f:
-                put(linux, "seccomp", parse(f.read()))
-    return cfg
-
-
 def run_hook(hook, cfg, bundle, pid):
     """gpucdi-hook as runc runs it: each entry in order, the state on stdin, the bundle as cwd."""
     state = json.dumps({"ociVersion": "1.0.2-dev", "id": "oracle", "status": "created", "pid": pid,
                         "bundle": bundle, "annotations": {}})
-    for h in hook_entries(cfg):
+    for h in hooktest.raw_entries(cfg):
         env = dict(str(e).split("=", 1) for e in first(h, "env") or [])
         p = subprocess.run([str(a) for a in first(h, "args")], executable=hook, input=state, capture_output=True,
                            text=True, cwd=bundle, env=env, timeout=30)
         if p.returncode != 0:
             return True, p.stderr.strip()
     return False, ""
-
-
-def corpus_names():
-    names = []
-    with open(f"{CORPUS}/expected.txt") as f:
-        for line in f:
-            line = line.split("#", 1)[0].split()
-            if line:
-                names.append((line[0], set() if line[2] == "-" else set(line[2].split(","))))
-    return names
 
 
 def private_mounts():
@@ -273,7 +236,7 @@ def main():
         fixtures.file(f"{host}/driver/lib64/{fakehost.GONE_FILE}")
         h = oracle.Host(gpu_majors(host), f"{host}/driver")
         only = set(os.environ.get("ORACLE_ONLY", "").split())
-        for name, rules in corpus_names():
+        for name, _, rules in hooktest.expected():
             h.mounts = oracle.mountinfo("/proc/self/mountinfo")
             if only and name not in only:
                 continue
@@ -283,7 +246,7 @@ def main():
             bundle = f"{tmp}/b/{name}"
             os.makedirs(bundle)
             notes = []
-            cfg = load(name, host, hook)
+            _, cfg = hooktest.load_raw(name, host, hook, hostdisk=host_disk())
             if any(isinstance(first(m, "source"), str) and "/.local/share/containers/" in first(m, "source")
                    for m in mounts_of(cfg)):
                 skipped.append(name)

@@ -23,10 +23,8 @@ import stat
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from taplib import Tap, host_exe, run  # noqa: E402
-
-PY = sys.executable  # the interpreter meson found (find_program), not a fixed path
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hostlib import PY, ROOT, Tap, host_exe, host_roots, make_host, run  # noqa: E402
 PLACEHOLDER = "@ROOT@"
 HOOK_PLACEHOLDER = "@HOOK@"
 MOUNT_OPTIONS = ["ro", "nosuid", "nodev", "bind"]
@@ -38,21 +36,15 @@ class Host:
         self.a = a
         self.name = name
         self.desc = json.loads(run([PY, a.mkhost, "--describe", name], check=True).stdout)
-        self.dir = os.path.join(tmp, "host")
-        args = [PY, a.mkhost, name, self.dir]
-        self.mknod = os.geteuid() == 0
-        if self.mknod:
-            args.append("--mknod")
-        else:
+        self.mknod = ROOT
+        if not self.mknod:
             # Empty files stand where device nodes would be: gpucdi accepts them only when told.
             os.environ["GPUCDI_ACCEPT_PLAIN_NODES"] = "1"
-        r = run(args)
-        if r.returncode != 0:
-            raise RuntimeError(f"mkhost {name} failed: {r.stderr}")
+        self.dir = make_host(a.mkhost, name, os.path.join(tmp, "host"), mknod=self.mknod)
 
     def roots(self, sysfs=True):
-        r = ["--proc-root", f"{self.dir}/proc", "--dev-root", f"{self.dir}/dev", "--host-root", f"{self.dir}/root"]
-        return (["--sysfs-root", f"{self.dir}/sys"] if sysfs else []) + r
+        r = host_roots(self.dir, state=False)
+        return r if sysfs else r[2:]  # less --sysfs-root DIR, which comes first
 
     def gen_roots(self, sysfs=True):
         """roots() plus the state dir generate keeps rewritten loader files in."""
@@ -71,10 +63,23 @@ class Host:
 def golden(t, a, name, text, what):
     path = os.path.join(a.golden, name)
     if a.update:
-        os.makedirs(a.golden, exist_ok=True)
-        with open(path, "w") as f:
-            f.write(text)
-        t.ok(True, f"{what}: golden {name} updated")
+        # Only output fit to be a golden file is written: JSON (every golden file is), with the
+        # fixture's temporary directory replaced by the placeholder; and it must read back as written.
+        problems = []
+        try:
+            json.loads(text)
+        except ValueError as e:
+            problems.append(f"not JSON: {e}")
+        if f"gpucdi-host-{a.host}." in text:
+            problems.append("the fixture's temporary directory is left in it (not replaced by " + PLACEHOLDER + ")")
+        if not problems:
+            os.makedirs(a.golden, exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+            with open(path) as f:
+                if f.read() != text:
+                    problems.append(f"{path} does not read back as written")
+        t.ok(not problems, f"{what}: golden {name} updated", "\n".join(problems))
         return
     if not os.path.exists(path):
         t.ok(False, f"{what}: golden {name} exists", f"{path} missing: run with --update (GPUCDI_UPDATE_GOLDEN=1)")

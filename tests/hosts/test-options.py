@@ -3,29 +3,18 @@
 
 usage: test-options.py --gpucdi BIN --mkhost MKHOST [--arch CPU_FAMILY]
 """
-import argparse
 import json
 import os
 import shutil
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from taplib import Tap, host_exe, run  # noqa: E402
-
-PY = sys.executable
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hostlib import Tap, host_exe, host_roots, make_host, parse_args, run  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--gpucdi", required=True)
-    ap.add_argument("--mkhost", required=True)
-    ap.add_argument("--arch", default="x86_64", help="the CPU family gpucdi is built for (meson's host_machine)")
-    a = ap.parse_args()
-    if a.arch != "x86_64":
-        # An arm64 gpucdi rightly ignores the x86-64 libraries of these hosts' ld.so.cache.
-        print(f"1..0 # SKIP the option tests use x86_64 hosts; this gpucdi is built for {a.arch}")
-        return 0
+    a = parse_args("the option tests")
     t = Tap()
     # The fixtures hold empty files where device nodes would be (no mknod): accept them as nodes.
     os.environ["GPUCDI_ACCEPT_PLAIN_NODES"] = "1"
@@ -33,12 +22,7 @@ def main():
     try:
         hosts = {}
         for name in ("h100", "mixed", "nixos"):
-            d = os.path.join(tmp, name)
-            r = run([PY, a.mkhost, name, d])
-            if r.returncode != 0:
-                raise SystemExit(f"Bail out! mkhost {name}: {r.stderr}")
-            hosts[name] = ["--sysfs-root", f"{d}/sys", "--proc-root", f"{d}/proc", "--dev-root", f"{d}/dev",
-                           "--host-root", f"{d}/root", "--state-dir", f"{d}/state"]
+            hosts[name] = host_roots(make_host(a.mkhost, name, os.path.join(tmp, name)))
 
         def gen(host, *args):
             return run([*host_exe(a.gpucdi), "generate", *hosts[host], "--no-hook", *args])
@@ -142,7 +126,7 @@ def main():
         t.ok(r.returncode == 0 and "gpucdi-nvidia.json" not in names and "gpucdi-intel.json" in names,
              "an NVIDIA GPU on vfio-pci without the nvidia module: no NVIDIA spec, the Intel one written",
              f"{names}\n{r.stdout}{r.stderr}")
-        r = run([*host_exe(a.gpucdi), "probe", "--json", *hosts["mixed"][:8]])
+        r = run([*host_exe(a.gpucdi), "probe", "--json", *host_roots(os.path.join(tmp, "mixed"), state=False)])
         gpus = json.loads(r.stdout)["gpus"] if r.returncode == 0 else []
         t.ok([g["index"] for g in gpus if g["vendor"] == "nvidia"] == [None]
              and [g["driver"] for g in gpus if g["vendor"] == "nvidia"] == ["vfio-pci"],
@@ -150,12 +134,8 @@ def main():
 
         # Usable GPUs none of which has a device node: no spec (an "all" device with empty edits
         # would make podman refuse the whole file), and a stale one is removed.
-        d = os.path.join(tmp, "intel-nonodes")
-        r = run([PY, a.mkhost, "intel", d])
-        if r.returncode != 0:
-            raise SystemExit(f"Bail out! mkhost intel: {r.stderr}")
-        iroots = ["--sysfs-root", f"{d}/sys", "--proc-root", f"{d}/proc", "--dev-root", f"{d}/dev",
-                  "--host-root", f"{d}/root", "--state-dir", f"{d}/state", "--no-hook"]
+        d = make_host(a.mkhost, "intel", os.path.join(tmp, "intel-nonodes"))
+        iroots = host_roots(d) + ["--no-hook"]
         out = os.path.join(tmp, "intel-specs")
         r = run([*host_exe(a.gpucdi), "generate", *iroots, "--output-dir", out])
         had = os.path.exists(os.path.join(out, "gpucdi-intel.json"))

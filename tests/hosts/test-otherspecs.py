@@ -4,17 +4,14 @@ list with the file of each device (text and --json), validate on YAML.
 
 usage: test-otherspecs.py --gpucdi BIN --mkhost MKHOST
 """
-import argparse
 import json
 import os
 import shutil
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from taplib import Tap, host_exe, run  # noqa: E402
-
-PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hostlib import ROOT, Tap, host_exe, host_roots, make_host, parse_args, run  # noqa: E402
 
 # What `nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml` writes, cut down to its shape.
 NVIDIA_CTK_YAML = """---
@@ -37,25 +34,13 @@ kind: nvidia.com/gpu
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--gpucdi", required=True)
-    ap.add_argument("--mkhost", required=True)
-    ap.add_argument("--arch", default="x86_64", help="the CPU family gpucdi is built for (meson's host_machine)")
-    a = ap.parse_args()
-    if a.arch != "x86_64":
-        # An arm64 gpucdi rightly ignores the x86-64 libraries of these hosts' ld.so.cache.
-        print(f"1..0 # SKIP these tests use x86_64 sample hosts; this gpucdi is built for {a.arch}")
-        return 0
+    a = parse_args("these tests")
     t = Tap()
     env = dict(os.environ, GPUCDI_ACCEPT_PLAIN_NODES="1")
     tmp = tempfile.mkdtemp(prefix="gpucdi-otherspecs-")
     try:
-        d = os.path.join(tmp, "h100")
-        r = run([PY, a.mkhost, "h100", d] + (["--mknod"] if os.geteuid() == 0 else []))
-        if r.returncode != 0:
-            raise SystemExit(f"Bail out! mkhost: {r.stderr}")
-        roots = ["--sysfs-root", f"{d}/sys", "--proc-root", f"{d}/proc", "--dev-root", f"{d}/dev",
-                 "--host-root", f"{d}/root", "--state-dir", f"{d}/state", "--no-hook", "--no-create-nodes"]
+        d = make_host(a.mkhost, "h100", os.path.join(tmp, "h100"), mknod=ROOT)
+        roots = host_roots(d) + ["--no-hook", "--no-create-nodes"]
         etc = os.path.join(tmp, "etc-cdi")
         os.makedirs(etc)
         yaml_path = os.path.join(etc, "nvidia.yaml")

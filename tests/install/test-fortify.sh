@@ -14,6 +14,11 @@ if [ "$mode" != on ]; then
 fi
 command -v nm >/dev/null || { echo "1..0 # SKIP nm (binutils) is not installed"; exit 0; }
 n=0 fail=0
+if [ $# -eq 0 ]; then
+        echo "not ok 1 - programs to check are given"
+        echo "1..1"
+        exit 1
+fi
 for p in "$@"; do
         syms=$(nm "$p" 2>&1) || syms=$(nm -D "$p" 2>&1)
         chk=$(grep -oE '\b__[a-z0-9_]+_chk\b' <<<"$syms" | grep -vx '__stack_chk_fail\|__stack_chk_guard' | sort -u)

@@ -526,5 +526,5 @@ int main(int argc, char **argv) {
         test_links();
         test_ownership();
         test_table();
-        return tap_finish();
+        return tap_done();
 }

@@ -304,5 +304,5 @@ int main(int argc, char **argv) {
         test_corrupt();
         test_files();
         test_flags();
-        return tap_finish();
+        return tap_done();
 }

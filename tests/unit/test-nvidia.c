@@ -288,5 +288,5 @@ int main(void) {
         test_version();
         test_information();
         test_probe();
-        return tap_finish();
+        return tap_done();
 }

@@ -277,5 +277,5 @@ int main(void) {
         test_host();
         test_broken();
         test_addresses();
-        return tap_finish();
+        return tap_done();
 }

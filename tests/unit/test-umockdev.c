@@ -50,5 +50,5 @@ int main(void) {
         free(gpus);
         rm_rf(proc);
         free(proc);
-        return tap_finish();
+        return tap_done();
 }

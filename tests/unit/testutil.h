@@ -1,4 +1,4 @@
-/* TAP output and fixture helpers for the probe unit tests. */
+/* Fixture builders for the probe unit tests (TAP and file helpers: tests/tap.h). */
 #pragma once
 
 #include <stdbool.h>
@@ -6,27 +6,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tap.h"
+
 #define ELEMENTSOF_T(x) (sizeof(x) / sizeof((x)[0]))
 static inline bool streq_safe(const char *a, const char *b) {
         return a && b && strcmp(a, b) == 0;
 }
-
-/* TAP: one line per check, the plan printed last by tap_finish(). */
-void tap_ok(bool pass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void tap_skip(const char *reason, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int tap_finish(void);
-#define ok(cond, ...) tap_ok(!!(cond), __VA_ARGS__)
-
-/* Everything written to stderr between the two calls, also echoed as TAP comments. */
-void capture_stderr_begin(void);
-char *capture_stderr_end(void);
-/* ok() that text contains needle, showing both when not */
-void ok_contains(const char *text, const char *needle, const char *what);
-
-/* A fresh directory under $TMPDIR, removed by rm_rf(). */
-char *make_tempdir(void);
-void rm_rf(const char *path);
 
 /* Create files below a base directory; parents are created as needed. Abort on failure: a test
  * that cannot build its input has nothing to check. */
@@ -35,7 +20,6 @@ void write_at(const char *base, const char *rel, const char *content);
 void write_bytes_at(const char *base, const char *rel, const void *data, size_t size);
 void symlink_at(const char *base, const char *rel, const char *target);
 void chmod_at(const char *base, const char *rel, unsigned mode);
-char *join(const char *a, const char *b);
 
 /* A PCI device in a plain sysfs tree under sysroot, as the kernel lays it out:
  * devices/pci0000:00/<addr>/{vendor,device,class,subsystem_*,revision[,numa_node][,driver]} and
