@@ -10,8 +10,6 @@
 #include "util.h"
 #include "validate.h"
 
-#define SPEC_FILE_MAX (64u * 1024 * 1024)
-
 struct entry {
         char *fqn;         /* "vendor.com/class=name" */
         const char *path;  /* owned by the list's paths */
@@ -74,7 +72,7 @@ static int list_add_spec(struct list *l, char *path, size_t prio) {
 
         _cleanup_free_ char *text = NULL;
         size_t size;
-        int r = read_file(path, SPEC_FILE_MAX, &text, &size);
+        int r = read_file(path, CDI_SPEC_SIZE_MAX, &text, &size);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
@@ -133,9 +131,7 @@ static int list_add_dir(struct list *l, const char *dir, size_t prio) {
         int r = 0;
         struct dirent *de;
         while ((de = readdir(d))) {
-                /* podman reads *.json and *.yaml, nothing else (not even *.yml). */
-                bool json = has_suffix(de->d_name, ".json"), yaml = has_suffix(de->d_name, ".yaml");
-                if (!json && !yaml)
+                if (cdi_spec_format_of_name(de->d_name) == CDI_SPEC_NONE)
                         continue;
                 char **more = grow(names, &cap, n, sizeof *names);
                 if (!more) {
