@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "nvversion.h"
 #include "util.h"
 
 /* Prefixes of NVIDIA driver files that a CDI spec mounts; they carry the driver version. */
@@ -148,13 +149,14 @@ bool driver_exposure(const struct exposure *x) {
         return false;
 }
 
-/* A driver version suffix "NNN.NN[.NN]" (major >= 100) in a file name like libcuda.so.580.159.04. */
+/* A driver version suffix in a file name like libcuda.so.580.159.04. Major >= 100: a library's own
+ * version (libnvidia-egl-wayland.so.1.1.13) is not the driver's. */
 const char *driver_version_of(const char *name) {
         const char *v = strstr(name, ".so.");
         if (!v)
                 return NULL;
         v += 4;
-        if (strspn(v, "0123456789.") != strlen(v) || !strchr(v, '.') || atoi(v) < 100)
+        if (!nvidia_version_valid(v, strlen(v)) || atoi(v) < 100)
                 return NULL;
         return v;
 }

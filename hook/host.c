@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "nvversion.h"
 #include "util.h"
 
 void host_init(struct host *h, const char *proc_root, const char *dev_root) {
@@ -129,21 +130,14 @@ const char *host_driver_version(struct host *h) {
                 return h->driver_version;
         h->version_loaded = true;
         _cleanup_free_ char *path = NULL, *buf = NULL;
+        size_t size;
         if (path_join(h->proc_root, "driver/nvidia/version", &path) < 0 ||
-            read_file(path, 64 * 1024, &buf, NULL) < 0)
+            read_file(path, 64 * 1024, &buf, &size) < 0)
                 return NULL;
-        /* "NVRM version: NVIDIA UNIX ... Kernel Module ...  580.159.04  Release Build ...": the
-         * version is the first word made of digits and dots with at least one dot. */
-        char *save = NULL;
-        char *nl = strchr(buf, '\n');
-        if (nl)
-                *nl = 0;
-        for (char *w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-                if (strspn(w, "0123456789.") == strlen(w) && strchr(w, '.') && w[0] != '.') {
-                        h->driver_version = strdup(w);
-                        break;
-                }
-        }
+        const char *v;
+        size_t n;
+        if (nvidia_version_find(buf, size, &v, &n) == 0)
+                h->driver_version = strndup(v, n);
         return h->driver_version;
 }
 

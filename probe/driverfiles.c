@@ -9,6 +9,7 @@
 
 #include "driverfiles.h"
 #include "ldcache.h"
+#include "nvversion.h"
 #include "util.h"
 
 #define MAX_SYMLINKS 40
@@ -220,22 +221,6 @@ static const char *lib_suffix(const char *name, const char *stem) {
         return name + n + 4;
 }
 
-/* Driver versions are dotted numbers ("580.159.04"); a plain "1" is a soname, not a version. */
-static bool is_driver_version(const char *v) {
-        bool dot = false;
-        if (!*v || *v == '.')
-                return false;
-        for (const char *p = v; *p; p++) {
-                if (*p == '.') {
-                        if (p[1] == '.' || !p[1])
-                                return false;
-                        dot = true;
-                } else if (*p < '0' || *p > '9')
-                        return false;
-        }
-        return dot;
-}
-
 static int library_index(const char *name) {
         for (size_t i = 0; i < n_driver_file_patterns; i++)
                 if (driver_file_patterns[i].kind == DRIVER_FILE_LIBRARY && lib_suffix(name, driver_file_patterns[i].name))
@@ -270,7 +255,7 @@ static int consider_library(struct search *s, size_t idx, const char *link_root,
                 return 0;
         const char *base = strrchr(real, '/') + 1;
         const char *v = lib_suffix(base, pat->name);
-        if (!v || !is_driver_version(v))
+        if (!v || !nvidia_version_valid(v, strlen(v)))
                 return 0; /* not a versioned file of this library: nothing tells its version */
 
         if (!streq(v, s->version)) {
