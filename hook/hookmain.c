@@ -269,7 +269,7 @@ static int collect_requested(const struct options *o, const struct oci_config *c
         return 0;
 }
 
-static struct rules_input make_input(const struct options *o, const struct oci_config *cfg, struct host *host,
+static struct rules_input make_input(const struct options *o, const struct oci_config *cfg, struct hook_host *host,
                                      char **requested, size_t n_requested, const char *bundle) {
         return (struct rules_input) {
                 .cfg = cfg,
@@ -316,7 +316,7 @@ static int load_policy(const struct options *o, uid_t trusted_uid, struct policy
  * limit). A container that requested a GPU through our CDI entries is refused; one from hooks.d is
  * judged by its mount table: rootless and user-namespaced runtimes bind device nodes, and the
  * mounts are made before prestart hooks run. Returns the exit status. */
-static int judge_unreadable(const struct options *o, const struct oci_state *state, struct host *host,
+static int judge_unreadable(const struct options *o, const struct oci_state *state, struct hook_host *host,
                             const char *label, struct slog *log) {
         if (o->n_cdi_devices > 0) {
                 fprintf(stderr, "gpucdi: refused %s: its config.json cannot be checked (see above)\n", label);
@@ -347,7 +347,7 @@ int hook_main(int argc, char *argv[]) {
         struct oci_state state = {};
         struct oci_config cfg = {};
         struct policy policy = {};
-        struct host host;
+        struct hook_host host;
         char **found = NULL;
         char **requested = NULL;
         size_t n_requested = 0;
@@ -477,7 +477,7 @@ int check_main(int argc, char *argv[]) {
         struct options o = {};
         struct oci_config cfg = {};
         struct policy policy = {};
-        struct host host;
+        struct hook_host host;
         char **found = NULL;
         char **requested = NULL;
         size_t n_requested = 0;
