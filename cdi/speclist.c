@@ -55,11 +55,6 @@ static int entry_cmp(const void *a, const void *b) {
         return (x->prio > y->prio) - (x->prio < y->prio);
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t n = strlen(s), m = strlen(suffix);
-        return n >= m && streq(s + n - m, suffix);
-}
-
 /* Adds the devices of one spec file; invalid specs are skipped with a warning, as podman skips them. */
 static int list_add_spec(struct list *l, char *path, size_t prio) {
         char **paths = grow(l->paths, &l->cap_paths, l->n_paths, sizeof *l->paths);
@@ -279,7 +274,7 @@ int cdi_warn_clashes(const char *const *dirs, const char *own_dir, const char *o
                                 seen |= warned[q] == e->path;
                         if (seen)
                                 continue;
-                        bool nvidia_ctk = has_suffix(e->path, "/nvidia.yaml") || has_suffix(e->path, "/nvidia.json");
+                        bool nvidia_ctk = endswith(e->path, "/nvidia.yaml") || endswith(e->path, "/nvidia.json");
                         log_warning("%s also defines %s: podman refuses a device that two spec files of one directory "
                                     "define, and uses only the one in /var/run/cdi when the other is in /etc/cdi. Remove "
                                     "%s%s", e->path, fqn, e->path,
