@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <yaml.h>
 
+#include "cdicontract.h"
 #include "util.h"
 
 #define YAML_DEPTH_MAX 64
@@ -222,8 +223,7 @@ int cdi_yaml_load(const char *text, size_t size, json_t **ret, char *err, size_t
 }
 
 bool cdi_spec_name_is_yaml(const char *name) {
-        size_t n = strlen(name);
-        return n >= 5 && streq(name + n - 5, ".yaml");
+        return cdi_spec_format_of_name(name) == CDI_SPEC_YAML;
 }
 
 int cdi_spec_load(const char *path, const char *text, size_t size, json_t **ret, char *err, size_t err_size) {

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "cdicontract.h"
 #include "driverfiles.h"
 #include "probe.h"
 
@@ -53,9 +54,3 @@ int cdi_spec_filename(enum gpu_vendor vendor, char **ret);
 /* Set spec's cdiVersion: the lowest its content needs, or forced (--cdi-version) when that is a
  * known version that can carry it; -EINVAL with a message naming kind otherwise. */
 int cdi_spec_set_version(json_t *spec, const char *kind, const char *forced);
-
-/* The hook arguments generate writes and the hook reads back. */
-#define GPUCDI_HOOK_ARG0 "gpucdi-hook"
-#define GPUCDI_HOOK_STAGE "prestart"
-#define GPUCDI_HOOK_DEVICE_OPT "--cdi-device"
-#define GPUCDI_HOOK_ENV "GPUCDI_HOOK=1"

@@ -10,8 +10,6 @@
 
 #include "util.h"
 
-const char *const cdi_default_spec_dirs[] = { "/etc/cdi", "/var/run/cdi", NULL };
-
 #define LOCK_NAME ".gpucdi.lock"
 /* Temp files are hidden and end neither in .json nor .yaml, so podman never reads a half-written one. */
 #define TEMP_PREFIX ".gpucdi-"

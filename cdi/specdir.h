@@ -5,11 +5,10 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "cdicontract.h"
+
 /* Our spec files are named GPUCDI_SPEC_PREFIX<vendor>.json; other files are never touched. */
 #define GPUCDI_SPEC_PREFIX "gpucdi-"
-
-/* Directories podman reads, in order (later overrides earlier). */
-extern const char *const cdi_default_spec_dirs[];
 
 /* Take an exclusive lock for the directory (flock on DIR/.gpucdi.lock, O_CLOEXEC), waiting for other
  * runs. Creates DIR (mode 0755, with parents) if missing. Returns the lock fd in ret_fd. A symlinked
@@ -29,9 +28,9 @@ int cdi_spec_remove(const char *dir, const char *name, bool *ret_removed);
 
 /* Print the fully-qualified device names ("nvidia.com/gpu=0") of the valid specs in dirs (NULL-
  * terminated), one per line, sorted; later dirs override earlier ones for the same kind+name as
- * podman does. Invalid specs are skipped with a warning naming the file. Only *.json and *.yaml
- * files are read (YAML with libyaml), as podman does. A directory met twice (/var/run/cdi and
- * /run/cdi) is read once. A device defined twice in one directory is a conflict podman resolves by
+ * podman does. Invalid specs are skipped with a warning naming the file. Only spec files
+ * (cdi_spec_format_of_name) are read (YAML with libyaml), as podman does. A directory met twice
+ * (/var/run/cdi and /run/cdi) is read once. A device defined twice in one directory is a conflict podman resolves by
  * using neither: it is left out with a warning. Missing directories are skipped silently. */
 int cdi_list(const char *const *dirs, FILE *out);
 

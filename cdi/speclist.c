@@ -10,8 +10,6 @@
 #include "util.h"
 #include "validate.h"
 
-#define SPEC_FILE_MAX (64u * 1024 * 1024)
-
 struct entry {
         char *fqn;         /* "vendor.com/class=name" */
         const char *path;  /* owned by the list's paths */
@@ -57,11 +55,6 @@ static int entry_cmp(const void *a, const void *b) {
         return (x->prio > y->prio) - (x->prio < y->prio);
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t n = strlen(s), m = strlen(suffix);
-        return n >= m && streq(s + n - m, suffix);
-}
-
 /* Adds the devices of one spec file; invalid specs are skipped with a warning, as podman skips them. */
 static int list_add_spec(struct list *l, char *path, size_t prio) {
         char **paths = grow(l->paths, &l->cap_paths, l->n_paths, sizeof *l->paths);
@@ -74,7 +67,7 @@ static int list_add_spec(struct list *l, char *path, size_t prio) {
 
         _cleanup_free_ char *text = NULL;
         size_t size;
-        int r = read_file(path, SPEC_FILE_MAX, &text, &size);
+        int r = read_file(path, CDI_SPEC_SIZE_MAX, &text, &size);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
@@ -133,9 +126,7 @@ static int list_add_dir(struct list *l, const char *dir, size_t prio) {
         int r = 0;
         struct dirent *de;
         while ((de = readdir(d))) {
-                /* podman reads *.json and *.yaml, nothing else (not even *.yml). */
-                bool json = has_suffix(de->d_name, ".json"), yaml = has_suffix(de->d_name, ".yaml");
-                if (!json && !yaml)
+                if (cdi_spec_format_of_name(de->d_name) == CDI_SPEC_NONE)
                         continue;
                 char **more = grow(names, &cap, n, sizeof *names);
                 if (!more) {
@@ -283,7 +274,7 @@ int cdi_warn_clashes(const char *const *dirs, const char *own_dir, const char *o
                                 seen |= warned[q] == e->path;
                         if (seen)
                                 continue;
-                        bool nvidia_ctk = has_suffix(e->path, "/nvidia.yaml") || has_suffix(e->path, "/nvidia.json");
+                        bool nvidia_ctk = endswith(e->path, "/nvidia.yaml") || endswith(e->path, "/nvidia.json");
                         log_warning("%s also defines %s: podman refuses a device that two spec files of one directory "
                                     "define, and uses only the one in /var/run/cdi when the other is in /etc/cdi. Remove "
                                     "%s%s", e->path, fqn, e->path,

@@ -11,10 +11,6 @@
 
 #include "util.h"
 
-const char *const cdispec_default_dirs[] = { "/etc/cdi", "/var/run/cdi", NULL };
-
-#define CDI_SPEC_MAX (4u * 1024u * 1024u)
-
 int hook_strv_push(char ***v, size_t *n, const char *s) {
         for (size_t i = 0; i < *n; i++)
                 if (streq((*v)[i], s))
@@ -82,7 +78,7 @@ static int add_edits(json_t *edits, struct per_name *p) {
 static int scan_spec(const char *path, struct per_name *req, size_t n) {
         _cleanup_free_ char *buf = NULL;
         size_t len;
-        if (read_file(path, CDI_SPEC_MAX, &buf, &len) < 0)
+        if (read_file(path, CDI_SPEC_SIZE_MAX, &buf, &len) < 0)
                 return 0; /* podman skips unreadable specs too; the device then counts as missing */
         json_t *spec = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
         if (!spec)
@@ -129,8 +125,8 @@ static int scan_dir(const char *dir, struct per_name *req, size_t n) {
         int r = 0;
         struct dirent *de;
         while ((de = readdir(d))) {
-                size_t l = strlen(de->d_name);
-                if (de->d_name[0] == '.' || l < 6 || !streq(de->d_name + l - 5, ".json"))
+                /* The spec files podman reads; YAML ones are not gpucdi's. */
+                if (cdi_spec_format_of_name(de->d_name) != CDI_SPEC_JSON)
                         continue;
                 if ((r = hook_strv_push(&names, &nn, de->d_name)) < 0)
                         break;

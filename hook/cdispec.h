@@ -4,8 +4,7 @@
 
 #include <stddef.h>
 
-/* Default spec directories, lowest priority first (podman 4.3: /etc/cdi, then /var/run/cdi). */
-extern const char *const cdispec_default_dirs[];
+#include "cdicontract.h"
 
 struct cdispec_grant {
         char **node_paths;       /* container paths of granted device nodes */
@@ -17,7 +16,7 @@ struct cdispec_grant {
         size_t n_missing;
 };
 
-/* names: fully-qualified "vendor.com/class=name". dirs: NULL-terminated. */
+/* names: fully-qualified "vendor.com/class=name". dirs: NULL-terminated (cdi_default_spec_dirs). */
 int cdispec_lookup(const char *const *dirs, const char *const *names, size_t n_names, struct cdispec_grant *ret);
 void cdispec_grant_free(struct cdispec_grant *g);
 

@@ -9,14 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "driverfiles-table.h"
+#include "nvversion.h"
 #include "util.h"
 
-/* Prefixes of NVIDIA driver files that a CDI spec mounts; they carry the driver version. */
-static const char *const driver_file_prefixes[] = {
-        "libcuda.so", "libcudadebugger.so", "libnvidia-", "libnvcuvid.so", "libnvoptix.so",
-        "libGLX_nvidia.so", "libEGL_nvidia.so", "libGLESv1_CM_nvidia.so", "libGLESv2_nvidia.so",
-        "libvdpau_nvidia.so", "nvidia-smi",
-};
 /* Container directories where a driver's user-space files are mounted. */
 static const char *const driver_destinations[] = { "/run/opengl-driver" };
 
@@ -141,20 +137,18 @@ bool driver_exposure(const struct exposure *x) {
         for (size_t k = 0; k < ELEMENTSOF(driver_destinations); k++)
                 if (path_match(driver_destinations[k], x->destination, true, false))
                         return true;
-        const char *b = base_name(x->source);
-        for (size_t k = 0; k < ELEMENTSOF(driver_file_prefixes); k++)
-                if (startswith(b, driver_file_prefixes[k]))
-                        return true;
-        return false;
+        /* The files the probe's table names: the ones a CDI spec mounts, carrying the driver version. */
+        return driver_file_name_known(base_name(x->source));
 }
 
-/* A driver version suffix "NNN.NN[.NN]" (major >= 100) in a file name like libcuda.so.580.159.04. */
+/* A driver version suffix in a file name like libcuda.so.580.159.04. Major >= 100: a library's own
+ * version (libnvidia-egl-wayland.so.1.1.13) is not the driver's. */
 const char *driver_version_of(const char *name) {
         const char *v = strstr(name, ".so.");
         if (!v)
                 return NULL;
         v += 4;
-        if (strspn(v, "0123456789.") != strlen(v) || !strchr(v, '.') || atoi(v) < 100)
+        if (!nvidia_version_valid(v, strlen(v)) || atoi(v) < 100)
                 return NULL;
         return v;
 }

@@ -243,7 +243,7 @@ static const char *base_name(const char *p) {
 
 /* A node of a dynamic major is stale when the kernel now gives that driver another major. */
 static void check_kernel_major(struct eval *e, size_t self, const char *path, const char *host, dev_t rdev) {
-        struct host *h = e->in->host;
+        struct hook_host *h = e->in->host;
         for (size_t i = 0; i < node_majors_count; i++) {
                 const char *name = node_majors[i].major_name;
                 if (!path_match(node_majors[i].pattern, path, false, false))

@@ -49,7 +49,7 @@ bool gpu_path(const char *path) {
         return false;
 }
 
-static bool range_matches(struct host *h, const struct dev_range *d, char type, int64_t major, int64_t minor) {
+static bool range_matches(struct hook_host *h, const struct dev_range *d, char type, int64_t major, int64_t minor) {
         if (d->type != type)
                 return false;
         if (d->major_name) {
@@ -63,7 +63,7 @@ static bool range_matches(struct host *h, const struct dev_range *d, char type, 
         return minor < 0 || (minor >= d->minor_lo && minor <= d->minor_hi);
 }
 
-enum dev_class classify_device(struct host *h, char type, int64_t major, int64_t minor, const char *path,
+enum dev_class classify_device(struct hook_host *h, char type, int64_t major, int64_t minor, const char *path,
                                const char **ret_label) {
         *ret_label = NULL;
         /* The path speaks for dynamic majors (nvidia-uvm where /proc/devices is not readable); a
@@ -100,7 +100,7 @@ enum dev_class classify_device(struct host *h, char type, int64_t major, int64_t
         return best;
 }
 
-bool gpu_drivers_loaded(struct host *h) {
+bool gpu_drivers_loaded(struct hook_host *h) {
         if (host_major_name(h, 'c', 195) || host_major_name(h, 'c', 226))
                 return true;
         for (size_t i = 0; i < dev_ranges_count; i++)

@@ -17,10 +17,10 @@ bool path_match_rule(const struct path_rule *p, const char *path);
 bool gpu_path(const char *path);
 
 /* Class of a node or a cgroup rule (minor -1: any minor; the worst class in the range counts). */
-enum dev_class classify_device(struct host *h, char type, int64_t major, int64_t minor, const char *path,
+enum dev_class classify_device(struct hook_host *h, char type, int64_t major, int64_t minor, const char *path,
                                const char **ret_label);
 /* Whether any GPU driver has a major on this host. */
-bool gpu_drivers_loaded(struct host *h);
+bool gpu_drivers_loaded(struct hook_host *h);
 
 const struct fstype_rule *classify_fstype(const char *type);
 

@@ -177,7 +177,8 @@ static const char *base_name(const char *p) {
 
 /* Where a gpucdi hook entry's own arguments start (after "gpucdi-hook" or "gpucdi hook"), or -1. */
 static int gpucdi_entry_offset(const struct oci_hook *h) {
-        if (h->n_args >= 2 && (streq(base_name(h->args[0]), "gpucdi-hook") || streq(base_name(h->path), "gpucdi-hook")))
+        if (h->n_args >= 2 &&
+            (streq(base_name(h->args[0]), GPUCDI_HOOK_ARG0) || streq(base_name(h->path), GPUCDI_HOOK_ARG0)))
                 return 1;
         if (h->n_args >= 3 && streq(base_name(h->args[0]), "gpucdi") && streq(h->args[1], "hook"))
                 return 2;
@@ -193,7 +194,8 @@ static bool entry_is_this_binary(const struct oci_hook *h) {
 }
 
 static bool is_entry_mark(const char *a) {
-        return streq(a, "--cdi-device") || startswith(a, "--cdi-device=") || streq(a, "--hooks-d");
+        return streq(a, GPUCDI_HOOK_DEVICE_OPT) || startswith(a, GPUCDI_HOOK_DEVICE_OPT "=") ||
+               streq(a, GPUCDI_HOOK_HOOKS_D_OPT);
 }
 
 /* Whether two argument lists are the same but for their --cdi-device options (whose devices the
@@ -202,9 +204,9 @@ static bool same_but_devices(const char *const *a, size_t na, const char *const 
         size_t i = 0, j = 0;
         for (;;) {
                 while (i < na && is_entry_mark(a[i]))
-                        i += streq(a[i], "--cdi-device") ? 2 : 1;
+                        i += streq(a[i], GPUCDI_HOOK_DEVICE_OPT) ? 2 : 1;
                 while (j < nb && is_entry_mark(b[j]))
-                        j += streq(b[j], "--cdi-device") ? 2 : 1;
+                        j += streq(b[j], GPUCDI_HOOK_DEVICE_OPT) ? 2 : 1;
                 if (i >= na || j >= nb)
                         return i >= na && j >= nb;
                 if (!streq(a[i++], b[j++]))
@@ -252,10 +254,10 @@ static int collect_requested(const struct options *o, const struct oci_config *c
                 int k = gpucdi_entry_offset(h);
                 for (size_t a = k < 0 ? h->n_args : (size_t) k; a < h->n_args && r >= 0; a++) {
                         const char *arg = h->args[a];
-                        if (streq(arg, "--cdi-device") && a + 1 < h->n_args)
+                        if (streq(arg, GPUCDI_HOOK_DEVICE_OPT) && a + 1 < h->n_args)
                                 r = hook_strv_push(&v, &n, h->args[++a]);
-                        else if (startswith(arg, "--cdi-device="))
-                                r = hook_strv_push(&v, &n, arg + strlen("--cdi-device="));
+                        else if (startswith(arg, GPUCDI_HOOK_DEVICE_OPT "="))
+                                r = hook_strv_push(&v, &n, arg + strlen(GPUCDI_HOOK_DEVICE_OPT "="));
                 }
         }
         if (r < 0) {
@@ -267,14 +269,14 @@ static int collect_requested(const struct options *o, const struct oci_config *c
         return 0;
 }
 
-static struct rules_input make_input(const struct options *o, const struct oci_config *cfg, struct host *host,
+static struct rules_input make_input(const struct options *o, const struct oci_config *cfg, struct hook_host *host,
                                      char **requested, size_t n_requested, const char *bundle) {
         return (struct rules_input) {
                 .cfg = cfg,
                 .host = host,
                 .requested = (const char *const *) requested,
                 .n_requested = n_requested,
-                .spec_dirs = o->n_spec_dirs ? (const char *const *) o->spec_dirs : cdispec_default_dirs,
+                .spec_dirs = o->n_spec_dirs ? (const char *const *) o->spec_dirs : cdi_default_spec_dirs,
                 .bundle = bundle,
         };
 }
@@ -314,7 +316,7 @@ static int load_policy(const struct options *o, uid_t trusted_uid, struct policy
  * limit). A container that requested a GPU through our CDI entries is refused; one from hooks.d is
  * judged by its mount table: rootless and user-namespaced runtimes bind device nodes, and the
  * mounts are made before prestart hooks run. Returns the exit status. */
-static int judge_unreadable(const struct options *o, const struct oci_state *state, struct host *host,
+static int judge_unreadable(const struct options *o, const struct oci_state *state, struct hook_host *host,
                             const char *label, struct slog *log) {
         if (o->n_cdi_devices > 0) {
                 fprintf(stderr, "gpucdi: refused %s: its config.json cannot be checked (see above)\n", label);
@@ -345,7 +347,7 @@ int hook_main(int argc, char *argv[]) {
         struct oci_state state = {};
         struct oci_config cfg = {};
         struct policy policy = {};
-        struct host host;
+        struct hook_host host;
         char **found = NULL;
         char **requested = NULL;
         size_t n_requested = 0;
@@ -475,7 +477,7 @@ int check_main(int argc, char *argv[]) {
         struct options o = {};
         struct oci_config cfg = {};
         struct policy policy = {};
-        struct host host;
+        struct hook_host host;
         char **found = NULL;
         char **requested = NULL;
         size_t n_requested = 0;

@@ -7,16 +7,17 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "nvversion.h"
 #include "util.h"
 
-void host_init(struct host *h, const char *proc_root, const char *dev_root) {
-        *h = (struct host) {
+void host_init(struct hook_host *h, const char *proc_root, const char *dev_root) {
+        *h = (struct hook_host) {
                 .proc_root = proc_root ? proc_root : "/proc",
                 .dev_root = dev_root ? dev_root : "/dev",
         };
 }
 
-void host_done(struct host *h) {
+void host_done(struct hook_host *h) {
         free(h->majors);
         free(h->misc);
         free(h->driver_version);
@@ -25,7 +26,7 @@ void host_done(struct host *h) {
         h->driver_version = NULL;
 }
 
-static void load_majors(struct host *h) {
+static void load_majors(struct hook_host *h) {
         if (h->majors_loaded)
                 return;
         h->majors_loaded = true;
@@ -63,7 +64,7 @@ static void load_majors(struct host *h) {
         }
 }
 
-const char *host_major_name(struct host *h, char type, int64_t major) {
+const char *host_major_name(struct hook_host *h, char type, int64_t major) {
         load_majors(h);
         for (size_t i = 0; i < h->n_majors; i++)
                 if (h->majors[i].type == type && h->majors[i].major == major)
@@ -71,7 +72,7 @@ const char *host_major_name(struct host *h, char type, int64_t major) {
         return NULL;
 }
 
-bool host_major_is(struct host *h, char type, int64_t major, const char *name) {
+bool host_major_is(struct hook_host *h, char type, int64_t major, const char *name) {
         load_majors(h);
         for (size_t i = 0; i < h->n_majors; i++)
                 if (h->majors[i].type == type && h->majors[i].major == major && streq(h->majors[i].name, name))
@@ -79,7 +80,7 @@ bool host_major_is(struct host *h, char type, int64_t major, const char *name) {
         return false;
 }
 
-bool host_has_major_named(struct host *h, char type, const char *name) {
+bool host_has_major_named(struct hook_host *h, char type, const char *name) {
         load_majors(h);
         for (size_t i = 0; i < h->n_majors; i++)
                 if (h->majors[i].type == type && streq(h->majors[i].name, name))
@@ -87,7 +88,7 @@ bool host_has_major_named(struct host *h, char type, const char *name) {
         return false;
 }
 
-static void load_misc(struct host *h) {
+static void load_misc(struct hook_host *h) {
         if (h->misc_loaded)
                 return;
         h->misc_loaded = true;
@@ -116,7 +117,7 @@ static void load_misc(struct host *h) {
         }
 }
 
-const char *host_misc_name(struct host *h, int64_t minor) {
+const char *host_misc_name(struct hook_host *h, int64_t minor) {
         load_misc(h);
         for (size_t i = 0; i < h->n_misc; i++)
                 if (h->misc[i].major == minor)
@@ -124,30 +125,23 @@ const char *host_misc_name(struct host *h, int64_t minor) {
         return NULL;
 }
 
-const char *host_driver_version(struct host *h) {
+const char *host_driver_version(struct hook_host *h) {
         if (h->version_loaded)
                 return h->driver_version;
         h->version_loaded = true;
         _cleanup_free_ char *path = NULL, *buf = NULL;
+        size_t size;
         if (path_join(h->proc_root, "driver/nvidia/version", &path) < 0 ||
-            read_file(path, 64 * 1024, &buf, NULL) < 0)
+            read_file(path, 64 * 1024, &buf, &size) < 0)
                 return NULL;
-        /* "NVRM version: NVIDIA UNIX ... Kernel Module ...  580.159.04  Release Build ...": the
-         * version is the first word made of digits and dots with at least one dot. */
-        char *save = NULL;
-        char *nl = strchr(buf, '\n');
-        if (nl)
-                *nl = 0;
-        for (char *w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-                if (strspn(w, "0123456789.") == strlen(w) && strchr(w, '.') && w[0] != '.') {
-                        h->driver_version = strdup(w);
-                        break;
-                }
-        }
+        const char *v;
+        size_t n;
+        if (nvidia_version_find(buf, size, &v, &n) == 0)
+                h->driver_version = strndup(v, n);
         return h->driver_version;
 }
 
-int host_stat_node(const struct host *h, const char *node, char *ret_type, dev_t *ret_rdev) {
+int host_stat_node(const struct hook_host *h, const char *node, char *ret_type, dev_t *ret_rdev) {
         _cleanup_free_ char *path = NULL;
         if (startswith(node, "/dev/") ? path_join(h->dev_root, node + 5, &path) < 0 : !(path = strdup(node)))
                 return -ENOMEM;
@@ -225,7 +219,7 @@ int host_path_resolve(const char *path, char **ret) {
         return host_path_normalize(real, ret);
 }
 
-int host_gpu_in_mountinfo(struct host *h, int64_t pid, const char **ret_reason) {
+int host_gpu_in_mountinfo(struct hook_host *h, int64_t pid, const char **ret_reason) {
         char rel[64];
         _cleanup_free_ char *path = NULL, *buf = NULL;
         snprintf(rel, sizeof rel, "%jd/mountinfo", (intmax_t) pid);

@@ -12,7 +12,7 @@ struct host_major {
         char name[48];
 };
 
-struct host {
+struct hook_host {
         const char *proc_root;   /* default "/proc" */
         const char *dev_root;    /* default "/dev" */
 
@@ -28,29 +28,29 @@ struct host {
         char *driver_version;    /* NULL when no NVIDIA module is loaded */
 };
 
-void host_init(struct host *h, const char *proc_root, const char *dev_root);
-void host_done(struct host *h);
+void host_init(struct hook_host *h, const char *proc_root, const char *dev_root);
+void host_done(struct hook_host *h);
 
 /* Name of a char/block major in <proc>/devices ("nvidia-uvm"), or NULL. Unreadable files count as
  * empty: a missing driver is not an error here. */
-const char *host_major_name(struct host *h, char type, int64_t major);
+const char *host_major_name(struct hook_host *h, char type, int64_t major);
 /* Whether <proc>/devices lists this major under this name (195 is "nvidia", "nvidiactl" and
  * "nvidia-modeset" at once). */
-bool host_major_is(struct host *h, char type, int64_t major, const char *name);
+bool host_major_is(struct hook_host *h, char type, int64_t major, const char *name);
 /* Whether any major in <proc>/devices is registered under this name. */
-bool host_has_major_named(struct host *h, char type, const char *name);
+bool host_has_major_named(struct hook_host *h, char type, const char *name);
 
 /* Name of a misc (char major 10) minor in <proc>/misc ("userfaultfd"), or NULL: most misc minors
  * are dynamic, so a number alone does not say which device it is. */
-const char *host_misc_name(struct host *h, int64_t minor);
+const char *host_misc_name(struct hook_host *h, int64_t minor);
 
 /* Version of the running NVIDIA kernel module ("580.159.04"), or NULL. */
-const char *host_driver_version(struct host *h);
+const char *host_driver_version(struct hook_host *h);
 
 /* Type ('c'/'b') and number of a host device node, -ENODEV when the path is no device node (a
  * regular file, a symlink). A path under /dev is looked up under the
  * dev root; any other path (a CDI hostPath on a fake host) as it is. */
-int host_stat_node(const struct host *h, const char *path, char *ret_type, dev_t *ret_rdev);
+int host_stat_node(const struct hook_host *h, const char *path, char *ret_type, dev_t *ret_rdev);
 
 /* Whether a namespace file (e.g. /proc/123/ns/net) is the host's, i.e. the hook's own; true when
  * it cannot be told. */
@@ -58,7 +58,7 @@ bool host_ns_is_hosts(const char *proc_name, const char *path);
 
 /* Whether the mount table of process pid (<proc>/PID/mountinfo) has a GPU node or a devtmpfs
  * mounted: ret_reason says which, or stays NULL. -errno when it cannot be read. */
-int host_gpu_in_mountinfo(struct host *h, int64_t pid, const char **ret_reason);
+int host_gpu_in_mountinfo(struct hook_host *h, int64_t pid, const char **ret_reason);
 
 /* Lexically normalise an absolute path: collapse "//", drop "." and trailing "/", resolve "..",
  * map /var/run to /run. Writes into a new string. */

@@ -161,7 +161,7 @@ static size_t rule_index(const char *id) {
 /* ---- does it reach a GPU? ------------------------------------------------------------------ */
 
 /* Writing a GPU's sysfs attributes (remove, reset, power) needs root outside a user namespace. */
-static const char *source_reaches_gpu(struct host *h, const char *src, const struct oci_mount *m, bool userns) {
+static const char *source_reaches_gpu(struct hook_host *h, const char *src, const struct oci_mount *m, bool userns) {
         if (gpu_path(src))
                 return "a mount of GPU device nodes";
         if (path_match("/dev", src, false, false) && gpu_drivers_loaded(h))
@@ -177,8 +177,8 @@ static const char *source_reaches_gpu(struct host *h, const char *src, const str
 
 /* An overlay layer (lowerdir, upperdir) as runc hands it to the kernel: relative to the bundle,
  * symlinks followed. */
-static const char *layer_reaches_gpu(struct host *h, const char *path, const struct oci_mount *m, const char *bundle,
-                                     bool userns) {
+static const char *layer_reaches_gpu(struct hook_host *h, const char *path, const struct oci_mount *m,
+                                     const char *bundle, bool userns) {
         _cleanup_free_ char *joined = NULL, *lex = NULL, *res = NULL;
         if (path[0] != '/' && path_join(bundle ? bundle : "/", path, &joined) < 0)
                 return "a mount that could not be checked (out of memory)";
@@ -189,7 +189,7 @@ static const char *layer_reaches_gpu(struct host *h, const char *path, const str
         return label ? label : res ? source_reaches_gpu(h, res, m, userns) : NULL;
 }
 
-static const char *mount_reaches_gpu(struct host *h, const struct oci_mount *m, const char *bundle, bool userns) {
+static const char *mount_reaches_gpu(struct hook_host *h, const struct oci_mount *m, const char *bundle, bool userns) {
         if (mount_is_overlay(m)) {
                 const char *label = NULL;
                 for (size_t k = 0; k < m->n_lowerdirs && !label; k++)

@@ -29,7 +29,7 @@ int rules_find(const char *id);
 
 struct rules_input {
         const struct oci_config *cfg;
-        struct host *host;
+        struct hook_host *host;
         const char *const *requested;   /* CDI device names the gpucdi hook entries carry */
         size_t n_requested;
         const char *const *spec_dirs;   /* NULL-terminated */

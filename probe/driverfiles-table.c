@@ -2,7 +2,9 @@
  * Names as a driver installs them (see the H100 host's driver tree): libraries are
  * <stem>.so.<driver version>, loaded through a soname that is either a short link
  * (libcuda.so.1) or the versioned file name itself (libnvidia-glcore.so.580.159.04). */
-#include "driverfiles.h"
+#include "driverfiles-table.h"
+
+#include <string.h>
 
 #define LIB(group, stem, soname_suffix) { DRIVER_FILE_LIBRARY, group, stem, soname_suffix, false }
 #define LIB_REQUIRED(group, stem, soname_suffix) { DRIVER_FILE_LIBRARY, group, stem, soname_suffix, true }
@@ -94,3 +96,14 @@ const char *const driver_default_roots[] = {
         "/run/opengl-driver",
 };
 const size_t n_driver_default_roots = sizeof driver_default_roots / sizeof driver_default_roots[0];
+
+bool driver_file_name_known(const char *name) {
+        for (size_t i = 0; i < n_driver_file_patterns; i++) {
+                const struct driver_file_pattern *p = &driver_file_patterns[i];
+                size_t n = strlen(p->name);
+                if (strncmp(name, p->name, n) == 0 &&
+                    (p->kind != DRIVER_FILE_LIBRARY || strncmp(name + n, ".so", 3) == 0))
+                        return true;
+        }
+        return strncmp(name, DRIVER_LIBRARY_FAMILY_PREFIX, strlen(DRIVER_LIBRARY_FAMILY_PREFIX)) == 0;
+}

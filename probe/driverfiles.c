@@ -9,9 +9,9 @@
 
 #include "driverfiles.h"
 #include "ldcache.h"
+#include "nvversion.h"
+#include "probe-internal.h"
 #include "util.h"
-
-#define MAX_SYMLINKS 40
 
 const char *driver_file_kind_name(enum driver_file_kind k) {
         static const char *const names[_DRIVER_FILE_KIND_MAX] = {
@@ -48,114 +48,9 @@ struct search {
         size_t n_dirs_seen;
 };
 
-static bool is_root(const char *p) {
-        return !p || !*p || streq(p, "/");
-}
-
-/* Resolve path (as seen from root; relative paths start at start, an already resolved directory
- * inside root) to its real file, following symlinks so that absolute targets and ".." stay inside
- * root, as the host itself would see them. Returns the root-prefixed path and the file's lstat. */
-static int chase(const char *root, const char *start, const char *path, char **ret, struct stat *ret_st) {
-        char resolved[PATH_MAX];
-        size_t rootlen = is_root(root) ? 0 : strlen(root);
-        while (rootlen > 0 && root[rootlen - 1] == '/')
-                rootlen--;
-        if (rootlen >= sizeof resolved)
-                return -ENAMETOOLONG;
-        memcpy(resolved, root ? root : "", rootlen);
-        size_t len = rootlen;
-        if (start && path[0] != '/') {
-                size_t n = strlen(start);
-                if (n >= sizeof resolved || n < rootlen)
-                        return -ENAMETOOLONG;
-                memcpy(resolved, start, n);
-                len = n;
-        }
-        resolved[len] = 0;
-
-        _cleanup_free_ char *todo = strdup(path);
-        if (!todo)
-                return -ENOMEM;
-        const char *p = todo;
-        unsigned links = 0;
-        struct stat st;
-        bool have_st = false;
-        for (;;) {
-                while (*p == '/')
-                        p++;
-                if (!*p)
-                        break;
-                const char *e = strchrnul(p, '/');
-                size_t clen = (size_t) (e - p);
-                if (clen == 1 && p[0] == '.') {
-                        p = e;
-                        continue;
-                }
-                if (clen == 2 && p[0] == '.' && p[1] == '.') {
-                        while (len > rootlen && resolved[len - 1] != '/')
-                                len--;
-                        if (len > rootlen)
-                                len--;
-                        resolved[len] = 0;
-                        have_st = false;
-                        p = e;
-                        continue;
-                }
-                if (len + 1 + clen >= sizeof resolved)
-                        return -ENAMETOOLONG;
-                resolved[len] = '/';
-                memcpy(resolved + len + 1, p, clen);
-                resolved[len + 1 + clen] = 0;
-
-                if (lstat(resolved, &st) < 0)
-                        return -errno;
-                have_st = true;
-                if (S_ISLNK(st.st_mode)) {
-                        char target[PATH_MAX];
-                        if (++links > MAX_SYMLINKS)
-                                return -ELOOP;
-                        ssize_t k = readlink(resolved, target, sizeof target - 1);
-                        if (k < 0)
-                                return -errno;
-                        if ((size_t) k >= sizeof target - 1)
-                                return -ENAMETOOLONG;
-                        target[k] = 0;
-                        char *next;
-                        if (asprintf(&next, "%s%s", target, e) < 0)
-                                return -ENOMEM;
-                        free(todo);
-                        todo = next;
-                        p = todo;
-                        if (target[0] == '/')
-                                len = rootlen;
-                        resolved[len] = 0;
-                        have_st = false;
-                        continue;
-                }
-                if (*e && !S_ISDIR(st.st_mode))
-                        return -ENOTDIR;
-                len += 1 + clen;
-                p = e;
-        }
-        if (!have_st && lstat(len > 0 ? resolved : "/", &st) < 0)
-                return -errno;
-        char *r = strdup(len > 0 ? resolved : "/");
-        if (!r)
-                return -ENOMEM;
-        *ret = r;
-        if (ret_st)
-                *ret_st = st;
-        return 0;
-}
-
-/* Chase a path given in our own namespace: inside the host root, links are the host's. */
-static int chase_abs(const char *link_root, const char *abs, char **ret, struct stat *ret_st) {
-        return chase(link_root, NULL, is_root(link_root) ? abs : abs + strlen(link_root), ret, ret_st);
-}
-
 /* The host root, or "/" when path is not inside it. */
 static const char *link_root_for(const struct search *s, const char *path) {
-        if (is_root(s->host_root))
+        if (path_is_root(s->host_root))
                 return "/";
         size_t n = strlen(s->host_root);
         if (strncmp(path, s->host_root, n) == 0 && (path[n] == '/' || path[n] == 0))
@@ -220,22 +115,6 @@ static const char *lib_suffix(const char *name, const char *stem) {
         return name + n + 4;
 }
 
-/* Driver versions are dotted numbers ("580.159.04"); a plain "1" is a soname, not a version. */
-static bool is_driver_version(const char *v) {
-        bool dot = false;
-        if (!*v || *v == '.')
-                return false;
-        for (const char *p = v; *p; p++) {
-                if (*p == '.') {
-                        if (p[1] == '.' || !p[1])
-                                return false;
-                        dot = true;
-                } else if (*p < '0' || *p > '9')
-                        return false;
-        }
-        return dot;
-}
-
 static int library_index(const char *name) {
         for (size_t i = 0; i < n_driver_file_patterns; i++)
                 if (driver_file_patterns[i].kind == DRIVER_FILE_LIBRARY && lib_suffix(name, driver_file_patterns[i].name))
@@ -253,10 +132,10 @@ static int consider_library(struct search *s, size_t idx, const char *link_root,
         _cleanup_free_ char *real = NULL;
         struct stat st;
 
-        int r = chase(link_root, dir, name, &real, &st);
+        int r = path_chase(link_root, dir, name, &real, &st);
         if (r == -ENOENT || r == -ENOTDIR) {
                 /* Stale links and cache entries are common and harmless when the library is found elsewhere. */
-                if (!f->dangling && asprintf(&f->dangling, "%s %s%s%s", what, dir ? dir : (is_root(link_root) ? "" : link_root),
+                if (!f->dangling && asprintf(&f->dangling, "%s %s%s%s", what, dir ? dir : (path_is_root(link_root) ? "" : link_root),
                                              dir ? "/" : "", name) < 0) {
                         f->dangling = NULL;
                         return -ENOMEM;
@@ -270,7 +149,7 @@ static int consider_library(struct search *s, size_t idx, const char *link_root,
                 return 0;
         const char *base = strrchr(real, '/') + 1;
         const char *v = lib_suffix(base, pat->name);
-        if (!v || !is_driver_version(v))
+        if (!v || !nvidia_version_valid(v, strlen(v)))
                 return 0; /* not a versioned file of this library: nothing tells its version */
 
         if (!streq(v, s->version)) {
@@ -317,7 +196,7 @@ static int scan_lib_dir(struct search *s, const struct search_root *root, const 
         int r = path_join(root->path, subdir, &link);
         if (r < 0)
                 return r;
-        r = chase_abs(root->link_root, link, &dir, NULL);
+        r = path_chase_abs(root->link_root, link, &dir, NULL);
         if (r == -ENOENT || r == -ENOTDIR)
                 return 0;
         if (r < 0)
@@ -390,7 +269,7 @@ static int find_named_file(struct search *s, size_t idx) {
                         if (r < 0)
                                 return r;
                         struct stat st;
-                        r = chase_abs(link_root, abs, &real, &st);
+                        r = path_chase_abs(link_root, abs, &real, &st);
                         if (r == -ENOENT || r == -ENOTDIR)
                                 continue;
                         if (r < 0)
@@ -413,7 +292,7 @@ static int add_root(struct search *s, const char *path, bool must_exist) {
         const char *link_root = link_root_for(s, path);
         _cleanup_free_ char *real = NULL;
         struct stat st;
-        int r = chase_abs(link_root, path, &real, &st);
+        int r = path_chase_abs(link_root, path, &real, &st);
         if (r >= 0 && !S_ISDIR(st.st_mode))
                 r = -ENOTDIR;
         if (r < 0)
@@ -430,7 +309,7 @@ static char *roots_searched(const struct search *s) {
                 return NULL;
         for (size_t i = 0; i < s->n_roots; i++)
                 fprintf(f, "%s, ", s->roots[i].path);
-        fprintf(f, "%s%setc/ld.so.cache", is_root(s->host_root) ? "" : s->host_root, "/");
+        fprintf(f, "%s%setc/ld.so.cache", path_is_root(s->host_root) ? "" : s->host_root, "/");
         if (fclose(f) != 0) {
                 free(text);
                 return NULL;
@@ -557,7 +436,7 @@ static int collect(struct search *s, struct driver_files **ret) {
 }
 
 int nvidia_driver_files(const struct probe_roots *roots, const char *driver_version, struct driver_files **ret) {
-        const char *host_root = roots && !is_root(roots->root) ? roots->root : "/";
+        const char *host_root = roots && !path_is_root(roots->root) ? roots->root : "/";
         _cleanup_free_ char *host_norm = strdup(host_root);
         int r;
 
@@ -574,7 +453,7 @@ int nvidia_driver_files(const struct probe_roots *roots, const char *driver_vers
 
         struct search s = {
                 .host_root = host_norm,
-                .strict = is_root(host_norm),
+                .strict = path_is_root(host_norm),
                 .version = driver_version,
         };
         size_t n_user = roots ? roots->n_driver_roots : 0;

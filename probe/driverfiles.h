@@ -1,21 +1,13 @@
 /* The NVIDIA driver's user-space files (libraries, binaries, ICD/vendor JSON files) of the running
  * driver version, found through the host's ld.so.cache and driver roots. The names to look for are
- * one data table (driverfiles-table.c), not code. */
+ * one data table (driverfiles-table.h), not code. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "driverfiles-table.h"
 #include "probe.h"
-
-enum driver_file_kind {
-        DRIVER_FILE_LIBRARY,       /* lib*.so.<version>, mounted under its soname and file name */
-        DRIVER_FILE_BINARY,        /* nvidia-smi, ... */
-        DRIVER_FILE_VULKAN_ICD,    /* vulkan/icd.d/nvidia_icd.json */
-        DRIVER_FILE_VULKAN_LAYER,  /* vulkan/implicit_layer.d/nvidia_layers.json */
-        DRIVER_FILE_EGL_VENDOR,    /* glvnd/egl_vendor.d/10_nvidia.json */
-        _DRIVER_FILE_KIND_MAX,
-};
 
 /* "library", "binary", "vulkan-icd", "vulkan-layer", "egl-vendor" */
 const char *driver_file_kind_name(enum driver_file_kind k);
@@ -47,31 +39,5 @@ struct driver_files {
 int nvidia_driver_files(const struct probe_roots *roots, const char *driver_version,
                         struct driver_files **ret);
 
-/* The data behind the search (driverfiles-table.c). */
-struct driver_file_pattern {
-        enum driver_file_kind kind;
-        const char *group;
-        /* Libraries: the stem, "libcuda" for libcuda.so.<driver version>; others: the file name. */
-        const char *name;
-        /* Libraries: soname suffix, ".so.1" for libcuda.so.1; NULL when the soname is the file name. */
-        const char *soname_suffix;
-        bool required;
-};
-extern const struct driver_file_pattern driver_file_patterns[];
-extern const size_t n_driver_file_patterns;
-
-/* Directories searched for each kind, relative to every driver root (host = false) or to the host
- * root (host = true), in priority order. Host libraries come from ld.so.cache instead. */
-struct driver_file_location {
-        enum driver_file_kind kind;
-        bool host;
-        const char *subdir;   /* "" is the driver root itself (a lib dir given as root) */
-};
-extern const struct driver_file_location driver_file_locations[];
-extern const size_t n_driver_file_locations;
-
-/* Driver roots used, relative to the host root, when none is given and they exist. */
-extern const char *const driver_default_roots[];
-extern const size_t n_driver_default_roots;
 void driver_files_free(struct driver_files *f);
 static inline void driver_files_freep(struct driver_files **f) { if (*f) driver_files_free(*f); }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "nvversion.h"
 #include "probe-internal.h"
 #include "util.h"
 
@@ -50,56 +51,23 @@ static int check_complete(const char *text, size_t size, const char *path) {
         return 0;
 }
 
-static bool is_version(const char *s, size_t n) {
-        bool dot = false;
-        if (n == 0 || !isdigit((unsigned char) s[0]) || !isdigit((unsigned char) s[n - 1]))
-                return false;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] == '.') {
-                        if (s[i - 1] == '.')
-                                return false;
-                        dot = true;
-                } else if (!isdigit((unsigned char) s[i]))
-                        return false;
-        }
-        return dot;
-}
-
 int nvidia_parse_version(const char *text, size_t size, const char *path, char *ret, size_t ret_size) {
-        static const char key[] = "NVRM version:";
         int r = check_complete(text, size, path);
         if (r < 0)
                 return r;
 
-        const char *line = text;
-        while (line && !startswith(line, key)) {
-                line = strchr(line, '\n');
-                if (line)
-                        line++;
-        }
-        if (!line || !*line)
+        const char *v;
+        size_t n;
+        r = nvidia_version_find(text, size, &v, &n);
+        if (r == -ENOMSG)
                 return log_error_errno(EBADMSG, "Malformed %s: no \"NVRM version:\" line", path);
-
-        /* "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04  Release Build ...":
-         * the version is the first dotted number; "x86_64" and the build date are not. */
-        const char *p = line + strlen(key);
-        const char *end = strchr(p, '\n');
-        while (p < end) {
-                while (p < end && isspace((unsigned char) *p))
-                        p++;
-                const char *tok = p;
-                while (p < end && !isspace((unsigned char) *p))
-                        p++;
-                size_t n = (size_t) (p - tok);
-                if (is_version(tok, n)) {
-                        if (n >= ret_size)
-                                return log_error_errno(EBADMSG, "Malformed %s: driver version \"%.*s\" is too long", path, (int) n, tok);
-                        memcpy(ret, tok, n);
-                        ret[n] = 0;
-                        return 0;
-                }
-        }
-        return log_error_errno(EBADMSG, "Malformed %s: no driver version in the \"NVRM version:\" line", path);
+        if (r < 0)
+                return log_error_errno(EBADMSG, "Malformed %s: no driver version in the \"NVRM version:\" line", path);
+        if (n >= ret_size)
+                return log_error_errno(EBADMSG, "Malformed %s: driver version \"%.*s\" is too long", path, (int) n, v);
+        memcpy(ret, v, n);
+        ret[n] = 0;
+        return 0;
 }
 
 static bool is_uuid(const char *s) {

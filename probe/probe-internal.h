@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "probe.h"
@@ -50,3 +51,14 @@ dev_t sysfs_read_devnum(const char *path);
 
 /* render.c: render nodes of drivers without a vendor spec, into h->render_gpus. */
 int render_probe(const char *sysfs_root, int dev_fd, struct host *h);
+
+/* chase.c: root NULL, "" or "/" is the real root. */
+static inline bool path_is_root(const char *p) {
+        return !p || !*p || (p[0] == '/' && !p[1]);
+}
+/* Resolve path (as seen from root; relative paths start at start, an already resolved directory
+ * inside root) to its real file, following symlinks so that absolute targets and ".." stay inside
+ * root, as the host itself would see them. Returns the root-prefixed path and the file's lstat. */
+int path_chase(const char *root, const char *start, const char *path, char **ret, struct stat *ret_st);
+/* Chase a path given in our own namespace: inside the host root (link_root), links are the host's. */
+int path_chase_abs(const char *link_root, const char *abs, char **ret, struct stat *ret_st);

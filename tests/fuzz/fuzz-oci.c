@@ -57,7 +57,7 @@ static void check_config(const char *buf, size_t len) {
                 if (!c.prestart[i].path || c.prestart[i].args[c.prestart[i].n_args])
                         abort();
 
-        struct host h;
+        struct hook_host h;
         host_init(&h, "/nonexistent/proc", "/nonexistent/dev");
         static const char *const no_dirs[] = { "/nonexistent/cdi", NULL };
         static const char *const requested[] = { "nvidia.com/gpu=0", "bad" };

@@ -29,6 +29,10 @@ static inline bool streq(const char *a, const char *b) { return strcmp(a, b) == 
 static inline bool startswith(const char *s, const char *prefix) {
         return strncmp(s, prefix, strlen(prefix)) == 0;
 }
+static inline bool endswith(const char *s, const char *suffix) {
+        size_t n = strlen(s), m = strlen(suffix);
+        return n >= m && streq(s + n - m, suffix);
+}
 
 /* Messages go to stderr prefixed with the program name; the *_errno forms return -|r| so that
  * `return log_error_errno(r, ...)` reports and propagates in one line. */
