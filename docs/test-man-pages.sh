@@ -100,15 +100,15 @@ if [ -f "$rules_c" ]; then
         fi
 fi
 
-# probe's JSON schema in gpucdi-probe(1) is the comment block at the top of probe/print.c, verbatim.
-print_c=$srcdir/../probe/print.c
+# probe's JSON schema in gpucdi-probe(1) is the comment block at the top of cdi/probe-print.c, verbatim.
+print_c=$srcdir/../cdi/probe-print.c
 if [ -f "$print_c" ]; then
         code=$(sed -n '/^ \* {$/,/(a placeholder/p' "$print_c" | sed -E 's/^ \*( |$)//')
         doc=$(sed -n '/^{$/,/(a placeholder/p' "$srcdir/gpucdi-probe.1.scd")
         if [ -n "$code" ] && [ "$code" = "$doc" ]; then
-                ok "gpucdi-probe(1)'s JSON schema is probe/print.c's ($(echo "$code" | wc -l) lines)"
+                ok "gpucdi-probe(1)'s JSON schema is cdi/probe-print.c's ($(echo "$code" | wc -l) lines)"
         else
-                notok "gpucdi-probe(1)'s JSON schema is probe/print.c's" "$(diff <(echo "$code") <(echo "$doc") | grep '^[<>]')"
+                notok "gpucdi-probe(1)'s JSON schema is cdi/probe-print.c's" "$(diff <(echo "$code") <(echo "$doc") | grep '^[<>]')"
         fi
 fi
 
@@ -133,15 +133,15 @@ else
         skip "gpucdi was built without the hook: rule defaults not compared"
 fi
 
-# Long options (without --help) of the C option table in file $1 that starts at, or is declared in
-# the function that starts at, the first line matching $2; ROOT_OPTIONS expanded from its #define.
+# Long options (without --help and --version) of the C option tables in file $1; ROOT_OPTIONS
+# expanded from cdi/verb.h.
 options_of() {
-        local file=$1 start=$2 table
-        table=$(sed -n "/$start/,/^}/p" "$file" | sed -n '/struct option/,/^ *};/p')
+        local file=$1 table
+        table=$(sed -n '/struct option [a-z_]*\[\] = {/,/^ *};/p' "$file")
         if grep -q 'ROOT_OPTIONS' <<<"$table"; then
-                table+=$'\n'$(sed -n '/^#define ROOT_OPTIONS/,/^$/p' "$file")
+                table+=$'\n'$(sed -n '/^#define ROOT_OPTIONS \\/,/^$/p' "$srcdir/../cdi/verb.h")
         fi
-        grep -oE '\{ "[a-z0-9-]+",' <<<"$table" | grep -oE '[a-z0-9-]+' | grep -vx help | sort -u
+        grep -oE '\{ "[a-z0-9-]+",' <<<"$table" | grep -oE '[a-z0-9-]+' | grep -vx -e help -e version | sort -u
 }
 
 # Options the page does not mention as *--NAME*.
@@ -154,59 +154,75 @@ undocumented() {
         echo "$missing"
 }
 
-gpucdi_c=$srcdir/../cdi/gpucdi.c
-if [ -f "$gpucdi_c" ]; then
-        verbs_with_tables=$(grep -oE '^static int verb_[a-z]+' "$gpucdi_c" | sed 's/.*verb_//')
-        for v in $verbs_with_tables; do
-                opts=$(options_of "$gpucdi_c" "^static int verb_$v(")
-                [ -n "$opts" ] || continue     # hook and check: their table is in hook/hookmain.c
-                missing=$(undocumented "gpucdi-$v.1.scd" $opts)
-                if [ -z "$missing" ]; then
-                        ok "gpucdi-$v(1) documents every option of cdi/gpucdi.c's table ($(echo $opts | wc -w))"
+# The exit codes of a page's EXIT STATUS section (*N*), and of an "Exit status:" block of --help.
+page_codes() { sed -n '/^# EXIT STATUS/,/^# [A-Z]/p' "$srcdir/$1" | grep -oE '\*[0-9]+\*' | tr -d '*' | sort -nu; }
+help_codes() { sed -n '/^Exit status:/,/^$/p' | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }' | sort -nu; }
+
+# Each verb: its file's option table, its --help and its page name the same options; its --help
+# and its page give the same exit codes (hook/exit-status.h).
+if [ -f "$srcdir/../cdi/verb.h" ]; then
+        for v in $verbs; do
+                file=$srcdir/../cdi/verb-$v.c page=gpucdi-$v.1.scd
+                if [ "$v" = hook ]; then
+                        file=$srcdir/../hook/hook-command.c page=gpucdi-hook.8.scd
+                fi
+                opts=$(options_of "$file")
+                if ! help=$("$gpucdi" "$v" --help) || ! grep -q "^Usage: gpucdi[ -]" <<<"$help"; then
+                        notok "gpucdi $v --help prints its usage" "$help"
+                        continue
+                fi
+                if [ "$help" = "$("$gpucdi" --help)" ]; then
+                        notok "gpucdi $v --help is the verb's own, not the global usage"
+                        continue
+                fi
+                missing=$(undocumented $page $opts)
+                if [ -n "$opts" ] && [ -z "$missing" ]; then
+                        ok "${page%.scd} documents every option of $(basename "$file")'s table ($(echo $opts | wc -w))"
+                elif [ -z "$opts" ]; then
+                        ok "${page%.scd}: $(basename "$file") has no options beyond --help and --version"
                 else
-                        notok "gpucdi-$v(1) documents every option of cdi/gpucdi.c's table" "missing:$missing"
+                        notok "${page%.scd} documents every option of $(basename "$file")'s table" "missing:$missing"
+                fi
+                missing= stale=
+                for opt in $opts; do grep -qE -- "--$opt([^a-z-]|$)" <<<"$help" || missing="$missing --$opt"; done
+                for opt in $(grep -oE -- '--[a-z][a-z0-9-]+' <<<"$help" | sort -u); do
+                        case $opt in --help | --version) continue ;; esac
+                        grep -qx -- "${opt#--}" <<<"$opts" || stale="$stale $opt"
+                done
+                if [ -z "$missing$stale" ]; then
+                        ok "gpucdi $v --help names the options of its table, and no other"
+                else
+                        notok "gpucdi $v --help names the options of its table, and no other" \
+                                "not in --help:${missing:- none}; not in the table:${stale:- none}"
+                fi
+                hc=$(help_codes <<<"$help") pc=$(page_codes $page)
+                if [ -n "$hc" ] && [ "$hc" = "$pc" ]; then
+                        ok "${page%.scd} and gpucdi $v --help give the same exit codes ($(echo $hc))"
+                else
+                        notok "${page%.scd} and gpucdi $v --help give the same exit codes" "--help: $(echo $hc); page: $(echo $pc)"
+                fi
+                out=$("$gpucdi" "$v" --version)
+                if [ "$out" = "$("$gpucdi" --version)" ] && [ "$(wc -l <<<"$out")" = 1 ]; then
+                        ok "gpucdi $v --version prints the one version line"
+                else
+                        notok "gpucdi $v --version prints the one version line" "$out"
                 fi
         done
-        opts=$(sed -n '/^#define ROOT_OPTIONS/,/^$/p' "$gpucdi_c" | grep -oE '\{ "[a-z0-9-]+",' | grep -oE '[a-z0-9-]+')
+        opts=$(sed -n '/^#define ROOT_OPTIONS \\/,/^$/p' "$srcdir/../cdi/verb.h" | grep -oE '\{ "[a-z0-9-]+",' | grep -oE '[a-z0-9-]+')
         missing=$(undocumented gpucdi.1.scd $opts)
         if [ -n "$opts" ] && [ -z "$missing" ]; then
                 ok "gpucdi(1) documents the root options ($(echo $opts | wc -w))"
         else
                 notok "gpucdi(1) documents the root options" "missing:${missing:- (none found in ROOT_OPTIONS)}"
         fi
-        # Every option the usage text names exists in some table (no stale option in --help).
-        stale=
-        for opt in $("$gpucdi" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
-                # --help and --version of the program itself are main()'s.
-                grep -qF -e "{ \"${opt#--}\"," -e "streq(verb, \"$opt\")" "$gpucdi_c" || stale="$stale $opt"
-        done
-        if [ -z "$stale" ]; then ok "every option gpucdi --help names is in an option table"; else notok "gpucdi --help names options no table has:$stale"; fi
-fi
-
-# The hook's and check's options: one table in hook/hookmain.c; an option rejected for one of them
-# ("case ARG_X: if (check) goto unknown") belongs to the other's page only.
-hookmain_c=$srcdir/../hook/hookmain.c
-if [ -f "$hookmain_c" ]; then
-        all=$(options_of "$hookmain_c" '^static const struct option hook_options')
-        for which in hook check; do
-                page=gpucdi-hook.8.scd
-                [ $which = check ] && page=gpucdi-check.1.scd
-                want=
-                for opt in $all; do
-                        enum=$(grep -oE "\{ \"$opt\", [a-z_]+, NULL, [A-Z_]+ \}" "$hookmain_c" | grep -oE '[A-Z_]+ \}$' | tr -d ' }')
-                        cond=$(grep -A1 "case $enum:" "$hookmain_c" | grep -oE 'if \(!?check\)' | head -1)
-                        case "$which/$cond" in
-                        "check/if (check)" | "hook/if (!check)") continue ;;
-                        esac
-                        want="$want $opt"
-                done
-                missing=$(undocumented $page $want)
-                if [ -n "$want" ] && [ -z "$missing" ]; then
-                        ok "${page%.scd} documents every option hook/hookmain.c accepts for $which ($(echo $want | wc -w))"
-                else
-                        notok "${page%.scd} documents every option hook/hookmain.c accepts for $which" "missing:${missing:- (no options found)}"
-                fi
-        done
+        # The exit codes of gpucdi(1) are those of its verbs together.
+        all=$(for v in $verbs; do "$gpucdi" "$v" --help | help_codes; done | sort -nu)
+        pc=$(page_codes gpucdi.1.scd)
+        if [ -n "$all" ] && [ "$all" = "$pc" ]; then
+                ok "gpucdi(1) gives the exit codes of every verb ($(echo $all))"
+        else
+                notok "gpucdi(1) gives the exit codes of every verb" "verbs: $(echo $all); page: $(echo $pc)"
+        fi
 fi
 
 echo "1..$n"

@@ -72,7 +72,7 @@
  * Output is indented by 2 spaces, keys in the order above, with a final newline. */
 #include <jansson.h>
 
-#include "probe.h"
+#include "probe-print.h"
 #include "util.h"
 
 static json_t *devnode_json(const struct devnode *d) {
