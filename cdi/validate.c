@@ -517,20 +517,27 @@ static void check_devices(struct vctx *c, const json_t *v) {
                 problem(c, "no devices: a spec must define at least one device");
                 return;
         }
+        /* Each name's first index, in a hash table: linear in the number of devices. */
+        json_auto_t *first = json_object();
+        if (!first) {
+                problem(c, "out of memory while checking device names for duplicates");
+                return;
+        }
         size_t i;
         const json_t *d;
         json_array_foreach(v, i, d) {
                 const char *name = json_string_value(json_object_get(d, "name"));
                 if (!name)
                         continue;
-                for (size_t j = 0; j < i; j++) {
-                        const char *other = json_string_value(json_object_get(json_array_get(v, j), "name"));
-                        if (other && streq(name, other)) {
-                                size_t old = push_fmt(c, "[%zu].name", i);
-                                problem(c, "duplicate device name \"%s\" (also devices[%zu]): names must be unique", name, j);
-                                pop(c, old);
-                                break;
-                        }
+                const json_t *seen = json_object_get(first, name);
+                if (seen) {
+                        size_t old = push_fmt(c, "[%zu].name", i);
+                        problem(c, "duplicate device name \"%s\" (also devices[%zu]): names must be unique", name,
+                                (size_t) json_integer_value(seen));
+                        pop(c, old);
+                } else if (json_object_set_new_nocheck(first, name, json_integer((json_int_t) i)) < 0) {
+                        problem(c, "out of memory while checking device names for duplicates");
+                        return;
                 }
         }
 }

@@ -39,6 +39,7 @@ static void help(void) {
                "  --proc-root DIR     where /proc is read from (default /proc)\n"
                "  --dev-root DIR      where host device nodes are checked (default /dev)\n"
                "  --list-rules        print the rules: id, on/off by default, why\n"
+               "  -h, --help          print this help\n"
                "  --version           print the version\n"
                "\n"
                "To check a container by hand, use gpucdi check CONFIG.json. See gpucdi-hook(8).\n",
