@@ -188,6 +188,9 @@ static int parse_options(int argc, char *argv[], struct options *o) {
                 return usage_error("generate", "--output '%s' and --output-dir '%s' exclude each other: --output "
                                    "writes one spec to a file or stdout, --output-dir one per vendor", o->output,
                                    o->output_dir);
+        if (o->fhs_libdir && o->layout == CDI_LAYOUT_NIX)
+                return usage_error("generate", "--fhs-libdir '%s' with --layout nix: that layout has no FHS library "
+                                   "directory (use --layout fhs or both)", o->fhs_libdir);
         /* A hook path that does not exist would make every GPU container fail to start. */
         if (!o->no_hook && access(o->hook_path, X_OK) < 0) {
                 log_error_errno(errno, "the hook %s is not executable (%m): install gpucdi's hook there, "

@@ -68,6 +68,9 @@ def main():
         t.ok(r.returncode == 2 and "--output" in r.stderr and "--output-dir" in r.stderr and r.stdout == ""
              and not os.listdir(out),
              "generate --output - with --output-dir: usage error naming both", f"exit {r.returncode}\n{r.stderr}")
+        r = run([*gpucdi, "generate", "--no-hook", "--layout", "nix", "--fhs-libdir", "/usr/lib64", "--output-dir", out])
+        t.ok(r.returncode == 2 and "--fhs-libdir" in r.stderr and "--layout nix" in r.stderr and not os.listdir(out),
+             "generate --fhs-libdir with --layout nix: usage error naming both", f"exit {r.returncode}\n{r.stderr}")
         r = run([*gpucdi, "list", "--json", "--names", "--spec-dir", out])
         t.ok(r.returncode == 2 and "--json" in r.stderr and "--names" in r.stderr,
              "list --json with --names: usage error naming both", f"exit {r.returncode}\n{r.stderr}")
