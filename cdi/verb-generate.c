@@ -114,7 +114,7 @@ static int parse_options(int argc, char *argv[], struct options *o) {
         while ((c = verb_getopt(argc, argv, "generate", opts, help, &ret)) >= 0) {
                 int r = parse_root_option("generate", c, optarg, &o->root);
                 if (r < 0)
-                        return -r;
+                        return EXIT_USAGE;
                 if (r > 0)
                         continue;
                 switch (c) {

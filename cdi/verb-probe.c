@@ -33,7 +33,7 @@ int verb_probe(int argc, char *argv[]) {
         while ((c = verb_getopt(argc, argv, "probe", opts, help, &ret)) >= 0) {
                 int r = parse_root_option("probe", c, optarg, &o);
                 if (r < 0)
-                        return -r;
+                        return EXIT_USAGE;
                 if (r == 0 && c == OPT_JSON)
                         json = true;
         }

@@ -67,8 +67,10 @@ int parse_root_option(const char *verb, int c, const char *value, struct root_op
         case OPT_DEV_ROOT: slot = &o->roots.dev; opt = "--dev-root"; break;
         case OPT_HOST_ROOT: slot = &o->roots.root; opt = "--host-root"; break;
         case OPT_DRIVER_ROOT:
-                if (o->roots.n_driver_roots >= MAX_DRIVER_ROOTS)
-                        return -usage_error(verb, "too many --driver-root options (at most %d)", MAX_DRIVER_ROOTS);
+                if (o->roots.n_driver_roots >= MAX_DRIVER_ROOTS) {
+                        usage_error(verb, "too many --driver-root options (at most %d)", MAX_DRIVER_ROOTS);
+                        return -E2BIG;
+                }
                 o->roots.driver_roots = o->driver_roots;
                 slot = &o->driver_roots[o->roots.n_driver_roots++];
                 opt = "--driver-root";
@@ -77,5 +79,5 @@ int parse_root_option(const char *verb, int c, const char *value, struct root_op
                 return 0;
         }
         *slot = absolute_path(verb, opt, value, "");
-        return *slot ? 1 : -EXIT_USAGE;
+        return *slot ? 1 : -ENOENT;
 }

@@ -67,8 +67,8 @@ struct root_options {
 
 #define ROOT_OPTIONS_INIT { .roots = { .sysfs = "/sys", .proc = "/proc", .dev = "/dev", .root = "/" } }
 
-/* Handles a root option: 1 if it was one, 0 if not, EXIT_USAGE negated (reported) for a root that
- * does not exist or too many driver roots. Roots become absolute canonical paths: they end up in
+/* Handles a root option: 1 if it was one, 0 if not, -ENOENT or -E2BIG (reported as a usage error)
+ * for a root that does not exist or too many driver roots. Roots become absolute canonical paths: they end up in
  * specs as hostPath. */
 int parse_root_option(const char *verb, int c, const char *value, struct root_options *o);
 
