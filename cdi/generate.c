@@ -1,5 +1,7 @@
 #include "generate.h"
 
+#include <unistd.h>
+
 #include <sys/stat.h>
 
 #include "icdfile.h"
@@ -79,7 +81,7 @@ static int mount_source(const struct driver_file *f, const json_t *doc, const ch
                 return (*ret = strdup(f->host_path)) ? 0 : -ENOMEM;
         if (!opts->state_dir) {
                 log_error("%s names its library by a host path, and no state directory was given for a "
-                          "rewritten copy: pass --state-dir", f->host_path);
+                          "rewritten copy", f->host_path);
                 return -EINVAL;
         }
         /* Not named *.json: a state dir that is also a spec dir must not look like holding specs. */
@@ -116,13 +118,13 @@ int cdi_spec_set_version(json_t *spec, const char *kind, const char *forced) {
         const char *version = need;
         if (forced) {
                 if (!cdi_version_known(forced)) {
-                        log_error("--cdi-version %s is not a CDI version this tool knows", forced);
+                        log_error("cdiVersion %s is not a CDI version this tool knows", forced);
                         return -EINVAL;
                 }
                 if (cdi_version_compare(forced, need) < 0) {
-                        log_error("--cdi-version %s cannot carry the %s spec: %s needs %s; drop --cdi-version",
+                        log_error("cdiVersion %s cannot carry the %s spec: %s needs %s",
                                   forced, kind, reason ? reason : "its content", need);
-                        return -EINVAL;
+                        return -ERANGE;
                 }
                 version = forced;
         }
@@ -382,9 +384,11 @@ static int build_shared_nodes(const struct host *h, enum gpu_vendor vendor, cons
                                         continue;
                                 if (n->want_major >= 0 && nv_ctl_fixes[k].required) {
                                         log_error("%s%s is %s, but the %s module is loaded (c %d:%d in /proc/devices): "
-                                                  "run gpucdi generate as root, which creates it, or create it with '%s'",
+                                                  "%screate it with '%s'",
                                                   dev, n->path + strlen("/dev"), devnode_state_name(n->state),
-                                                  nv_ctl_fixes[k].module, n->want_major, n->want_minor, nv_ctl_fixes[k].create);
+                                                  nv_ctl_fixes[k].module, n->want_major, n->want_minor,
+                                                  geteuid() == 0 ? "" : "run gpucdi generate as root, which creates it, or ",
+                                                  nv_ctl_fixes[k].create);
                                         return -ENXIO;
                                 }
                                 log_warning("%s%s is %s; left out of the spec (%s)", dev, n->path + strlen("/dev"),
@@ -426,9 +430,11 @@ static int add_mig_devices(json_t *devices, json_t *all_nodes, const struct gpu 
                 for (size_t c = 0; c < ELEMENTSOF(caps); c++)
                         if (caps[c]->state != DEVNODE_OK) {
                                 log_warning("MIG instance gi%u/ci%u of NVIDIA GPU %s: %s%s is %s; leaving it out of "
-                                            "the spec (run gpucdi generate as root, which creates it)", m->gi, m->ci,
+                                            "the spec (%s)", m->gi, m->ci,
                                             g->pci_addr, dev, caps[c]->path + strlen("/dev"),
-                                            devnode_state_name(caps[c]->state));
+                                            devnode_state_name(caps[c]->state),
+                                            geteuid() == 0 ? "gpucdi generate creates it unless told not to"
+                                                           : "run gpucdi generate as root, which creates it");
                                 ok = false;
                                 *incomplete = true;
                                 break;

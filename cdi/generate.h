@@ -45,12 +45,13 @@ void aux_files_clear(struct aux_files *a);
  * and *ret_incomplete (may be NULL) is set, also when it returns -ENODEV. -ENODEV if the host has no
  * usable GPU of it with its device nodes; -ENXIO (logged, with the command that fixes it) if a
  * required NVIDIA control node (nvidiactl, nvidia-uvm) is missing although its module is loaded;
- * -EINVAL with a message if a forced cdiVersion cannot carry the content. */
+ * -ERANGE with a message if a forced cdiVersion cannot carry the content. */
 int cdi_generate_spec(const struct host *h, enum gpu_vendor vendor, const struct driver_files *files,
                       const struct generate_options *opts, json_t **ret, struct aux_files *aux, bool *ret_incomplete);
 
 /* The spec file name of a vendor: "gpucdi-nvidia.json". */
 int cdi_spec_filename(enum gpu_vendor vendor, char **ret);
-/* Set spec's cdiVersion: the lowest its content needs, or forced (--cdi-version) when that is a
- * known version that can carry it; -EINVAL with a message naming kind otherwise. */
+/* Set spec's cdiVersion: the lowest its content needs, or forced when that is a known version that
+ * can carry it; -EINVAL (reported) for an unknown version, -ERANGE (reported, naming kind and what
+ * needs more) for one too low. */
 int cdi_spec_set_version(json_t *spec, const char *kind, const char *forced);

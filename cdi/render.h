@@ -19,7 +19,7 @@
 
 /* Devices named by index (in render minor order), by udev's path_id name ("pci-0000:00:02.0",
  * "platform-206400000.gpu") and "all"; only /dev/dri/renderD<N>, no card node, no hook. -ENODEV
- * if the host has none; -EINVAL with a message if a forced cdiVersion cannot carry it. */
+ * if the host has none; -ERANGE with a message if a forced cdiVersion cannot carry it. */
 int cdi_generate_render_spec(const struct host *h, const struct generate_options *opts, json_t **ret);
 /* Devices named by channel number and "all", each the channel's node alone; -ENODEV without a
  * usable channel node. */

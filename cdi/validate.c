@@ -1,4 +1,5 @@
 #include "validate.h"
+#include "validate-walk.h"
 
 #include <stdint.h>
 
@@ -12,149 +13,12 @@
 /* Larger spec files than this are not something a generator writes. */
 #define SPEC_FILE_MAX (64u * 1024 * 1024)
 
-struct vctx {
-        const char *file;
-        FILE *out;
-        int problems;
-        size_t len;
-        char path[1024]; /* JSON path of the value being checked; "" is the top level */
-};
-
-typedef void (*check_fn)(struct vctx *c, const json_t *v);
-
-/* One member of a JSON object: how its value is checked and whether it must be present. */
-struct field {
-        const char *name;
-        check_fn check;
-        bool required;
-};
-
-static void vreport(struct vctx *c, const char *level, const char *fmt, va_list ap) _printf_(3, 0);
-static void vreport(struct vctx *c, const char *level, const char *fmt, va_list ap) {
-        if (!c->out)
-                return;
-        fprintf(c->out, "%s: %s: %s", c->file, c->len > 0 ? c->path : "(top level)", level);
-        vfprintf(c->out, fmt, ap);
-        fputc('\n', c->out);
-}
-
-static void problem(struct vctx *c, const char *fmt, ...) _printf_(2, 3);
-static void problem(struct vctx *c, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        vreport(c, "", fmt, ap);
-        va_end(ap);
-        c->problems++;
-}
-
-static void warning(struct vctx *c, const char *fmt, ...) _printf_(2, 3);
-static void warning(struct vctx *c, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        vreport(c, "warning: ", fmt, ap);
-        va_end(ap);
-}
-
-/* Path building: push returns the length to restore with pop. Overlong paths are cut, not lost. */
-static size_t push_fmt(struct vctx *c, const char *fmt, ...) _printf_(2, 3);
-static size_t push_fmt(struct vctx *c, const char *fmt, ...) {
-        size_t old = c->len;
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(c->path + c->len, sizeof c->path - c->len, fmt, ap);
-        va_end(ap);
-        if (n > 0)
-                c->len += (size_t) n < sizeof c->path - c->len ? (size_t) n : sizeof c->path - c->len - 1;
-        return old;
-}
-
-static size_t push_key(struct vctx *c, const char *key) {
-        return c->len > 0 ? push_fmt(c, ".%s", key) : push_fmt(c, "%s", key);
-}
-
-static size_t push_index(struct vctx *c, size_t i) {
-        return push_fmt(c, "[%zu]", i);
-}
-
-static void pop(struct vctx *c, size_t old) {
-        c->len = old;
-        c->path[old] = 0;
-}
-
-static void check_at_key(struct vctx *c, const json_t *v, const char *key, check_fn check) {
-        size_t old = push_key(c, key);
-        check(c, v);
-        pop(c, old);
-}
-
-static const char *type_name(const json_t *v) {
-        switch (json_typeof(v)) {
-        case JSON_OBJECT: return "an object";
-        case JSON_ARRAY: return "an array";
-        case JSON_STRING: return "a string";
-        case JSON_INTEGER: return "an integer";
-        case JSON_REAL: return "a number";
-        case JSON_TRUE:
-        case JSON_FALSE: return "a boolean";
-        case JSON_NULL: return "null";
-        }
-        return "unknown";
-}
-
-/* Validates members against fields in document order, then reports the missing required ones.
- * Returns false if v is not an object. */
-static bool check_object(struct vctx *c, const json_t *v, const struct field *fields, size_t n) {
-        if (!json_is_object(v)) {
-                problem(c, "must be an object, found %s", type_name(v));
-                return false;
-        }
-        const char *key;
-        const json_t *val;
-        json_object_foreach((json_t *) v, key, val) {
-                const struct field *f = NULL;
-                for (size_t i = 0; i < n && !f; i++)
-                        if (streq(fields[i].name, key))
-                                f = &fields[i];
-                if (f)
-                        check_at_key(c, val, key, f->check);
-                else {
-                        size_t old = push_key(c, key);
-                        /* podman's parser is strict: one unknown member and the whole spec is skipped. */
-                        problem(c, "unknown field; podman refuses specs with fields it does not know "
-                                   "(check the spelling and the CDI specification)");
-                        pop(c, old);
-                }
-        }
-        for (size_t i = 0; i < n; i++)
-                if (fields[i].required && !json_object_get(v, fields[i].name)) {
-                        size_t old = push_key(c, fields[i].name);
-                        problem(c, "required field is missing");
-                        pop(c, old);
-                }
-        return true;
-}
-
-static bool check_array(struct vctx *c, const json_t *v, check_fn item, const char *what) {
-        if (!json_is_array(v)) {
-                problem(c, "must be an array of %s, found %s", what, type_name(v));
-                return false;
-        }
-        size_t i;
-        const json_t *e;
-        json_array_foreach(v, i, e) {
-                size_t old = push_index(c, i);
-                item(c, e);
-                pop(c, old);
-        }
-        return true;
-}
-
 /* ---- scalars ---- */
 
 static bool check_string(struct vctx *c, const json_t *v) {
         if (json_is_string(v))
                 return true;
-        problem(c, "must be a string, found %s", type_name(v));
+        vc_problem(c, "must be a string, found %s", vc_type_name(v));
         return false;
 }
 
@@ -164,18 +28,18 @@ static void check_string_field(struct vctx *c, const json_t *v) {
 
 static void check_bool(struct vctx *c, const json_t *v) {
         if (!json_is_boolean(v))
-                problem(c, "must be true or false, found %s", type_name(v));
+                vc_problem(c, "must be true or false, found %s", vc_type_name(v));
 }
 
 static bool check_integer(struct vctx *c, const json_t *v, json_int_t min, json_int_t max, const char *range) {
         /* Go decodes 1.0 into an integer field as an error, so a real is refused even when integral. */
         if (!json_is_integer(v)) {
-                problem(c, "must be an integer (%s), found %s", range, type_name(v));
+                vc_problem(c, "must be an integer (%s), found %s", range, vc_type_name(v));
                 return false;
         }
         json_int_t n = json_integer_value(v);
         if (n < min || n > max) {
-                problem(c, "%" JSON_INTEGER_FORMAT " is out of range (%s)", n, range);
+                vc_problem(c, "%" JSON_INTEGER_FORMAT " is out of range (%s)", n, range);
                 return false;
         }
         return true;
@@ -194,11 +58,11 @@ static void check_abs_path(struct vctx *c, const json_t *v) {
                 return;
         const char *s = json_string_value(v);
         if (s[0] != '/')
-                problem(c, "\"%s\" is not an absolute path: paths in a CDI spec must start with '/'", s);
+                vc_problem(c, "\"%s\" is not an absolute path: paths in a CDI spec must start with '/'", s);
 }
 
 static void check_string_array(struct vctx *c, const json_t *v) {
-        check_array(c, v, check_string_field, "strings");
+        vc_array(c, v, check_string_field, "strings");
 }
 
 static void check_env_item(struct vctx *c, const json_t *v) {
@@ -207,11 +71,11 @@ static void check_env_item(struct vctx *c, const json_t *v) {
         const char *s = json_string_value(v);
         const char *eq = strchr(s, '=');
         if (!eq || eq == s)
-                problem(c, "\"%s\" is not an environment variable: it must have the form NAME=VALUE", s);
+                vc_problem(c, "\"%s\" is not an environment variable: it must have the form NAME=VALUE", s);
 }
 
 static void check_env(struct vctx *c, const json_t *v) {
-        check_array(c, v, check_env_item, "\"NAME=VALUE\" strings");
+        vc_array(c, v, check_env_item, "\"NAME=VALUE\" strings");
 }
 
 /* ---- names ---- */
@@ -241,31 +105,31 @@ static const struct name_rule device_rule = { "device name", true, "_.:-", false
 static bool check_name(struct vctx *c, const struct name_rule *rule, const char *s) {
         size_t n = strlen(s);
         if (n == 0) {
-                problem(c, "the %s is empty", rule->what);
+                vc_problem(c, "the %s is empty", rule->what);
                 return false;
         }
         if (rule->digit_first ? !is_alnum(s[0]) : !is_alpha(s[0])) {
-                problem(c, "%s \"%s\" must start with a letter%s", rule->what, s,
+                vc_problem(c, "%s \"%s\" must start with a letter%s", rule->what, s,
                         rule->digit_first ? " or digit" : "");
                 return false;
         }
         if (n == 1 && rule->one_char_panics) {
-                problem(c, "one-character %s \"%s\": podman 4.3.1 panics on it; use a longer name", rule->what, s);
+                vc_problem(c, "one-character %s \"%s\": podman 4.3.1 panics on it; use a longer name", rule->what, s);
                 return false;
         }
         for (size_t i = 1; i + 1 < n; i++)
                 if (!is_alnum(s[i]) && !strchr(rule->inner, s[i])) {
                         unsigned char ch = (unsigned char) s[i];
                         if (ch >= 0x20 && ch < 0x7f)
-                                problem(c, "%s \"%s\" contains '%c'; allowed are letters, digits and \"%s\"",
+                                vc_problem(c, "%s \"%s\" contains '%c'; allowed are letters, digits and \"%s\"",
                                         rule->what, s, ch, rule->inner);
                         else
-                                problem(c, "%s \"%s\" contains byte 0x%02x; allowed are letters, digits and \"%s\"",
+                                vc_problem(c, "%s \"%s\" contains byte 0x%02x; allowed are letters, digits and \"%s\"",
                                         rule->what, s, ch, rule->inner);
                         return false;
                 }
         if (n > 1 && !is_alnum(s[n - 1])) {
-                problem(c, "%s \"%s\" must end with a letter or digit", rule->what, s);
+                vc_problem(c, "%s \"%s\" must end with a letter or digit", rule->what, s);
                 return false;
         }
         return true;
@@ -277,12 +141,12 @@ static void check_kind(struct vctx *c, const json_t *v) {
         const char *kind = json_string_value(v);
         const char *slash = strchr(kind, '/');
         if (!slash || slash == kind || !slash[1]) {
-                problem(c, "\"%s\" is not of the form vendor/class (e.g. \"nvidia.com/gpu\")", kind);
+                vc_problem(c, "\"%s\" is not of the form vendor/class (e.g. \"nvidia.com/gpu\")", kind);
                 return;
         }
         _cleanup_free_ char *vendor = strndup(kind, (size_t) (slash - kind));
         if (!vendor) {
-                problem(c, "out of memory");
+                vc_problem(c, "out of memory");
                 return;
         }
         if (check_name(c, &vendor_rule, vendor))
@@ -301,7 +165,7 @@ static void check_ifname(struct vctx *c, const json_t *v) {
         const char *s = json_string_value(v);
         size_t n = strlen(s);
         if (n == 0 || n > 15 || streq(s, ".") || streq(s, "..") || strpbrk(s, "/: \t\n\r\v\f"))
-                problem(c, "\"%s\" is not a valid network interface name (1-15 characters, no '/', ':' or spaces)", s);
+                vc_problem(c, "\"%s\" is not a valid network interface name (1-15 characters, no '/', ':' or spaces)", s);
 }
 
 /* ---- containerEdits ---- */
@@ -315,7 +179,7 @@ static void check_device_type(struct vctx *c, const json_t *v) {
         for (size_t i = 0; i < ELEMENTSOF(types); i++)
                 if (streq(types[i], s))
                         return;
-        problem(c, "invalid device type \"%s\": use \"c\" (character), \"b\" (block), \"u\" (unbuffered) or \"p\" (FIFO)", s);
+        vc_problem(c, "invalid device type \"%s\": use \"c\" (character), \"b\" (block), \"u\" (unbuffered) or \"p\" (FIFO)", s);
 }
 
 static void check_permissions(struct vctx *c, const json_t *v) {
@@ -323,7 +187,7 @@ static void check_permissions(struct vctx *c, const json_t *v) {
                 return;
         const char *s = json_string_value(v);
         if (s[strspn(s, "rwm")] != 0)
-                problem(c, "invalid permissions \"%s\": only the letters r, w and m are allowed", s);
+                vc_problem(c, "invalid permissions \"%s\": only the letters r, w and m are allowed", s);
 }
 
 static const struct field device_node_fields[] = {
@@ -339,7 +203,7 @@ static const struct field device_node_fields[] = {
 };
 
 static void check_device_node(struct vctx *c, const json_t *v) {
-        check_object(c, v, device_node_fields, ELEMENTSOF(device_node_fields));
+        vc_object(c, v, device_node_fields, ELEMENTSOF(device_node_fields));
 }
 
 static const struct field mount_fields[] = {
@@ -350,7 +214,7 @@ static const struct field mount_fields[] = {
 };
 
 static void check_mount(struct vctx *c, const json_t *v) {
-        if (!check_object(c, v, mount_fields, ELEMENTSOF(mount_fields)))
+        if (!vc_object(c, v, mount_fields, ELEMENTSOF(mount_fields)))
                 return;
         /* A bind mount's source is a host path; other types (tmpfs, proc...) name a source such as "tmpfs". */
         const char *host = json_string_value(json_object_get(v, "hostPath"));
@@ -358,9 +222,9 @@ static void check_mount(struct vctx *c, const json_t *v) {
         const char *t = json_string_value(type);
         bool bind = !type || (t && (streq(t, "") || streq(t, "bind") || streq(t, "rbind")));
         if (host && bind && host[0] != '/') {
-                size_t old = push_key(c, "hostPath");
-                problem(c, "\"%s\" is not an absolute path: a bind mount's source must start with '/'", host);
-                pop(c, old);
+                size_t old = vc_push_key(c, "hostPath");
+                vc_problem(c, "\"%s\" is not an absolute path: a bind mount's source must start with '/'", host);
+                vc_pop(c, old);
         }
 }
 
@@ -376,7 +240,7 @@ static void check_hook_name(struct vctx *c, const json_t *v) {
         for (size_t i = 0; i < ELEMENTSOF(hook_names); i++)
                 if (streq(hook_names[i], s))
                         return;
-        problem(c, "unknown hook stage \"%s\": use prestart, createRuntime, createContainer, startContainer, "
+        vc_problem(c, "unknown hook stage \"%s\": use prestart, createRuntime, createContainer, startContainer, "
                    "poststart or poststop", s);
 }
 
@@ -384,7 +248,7 @@ static void check_hook_timeout(struct vctx *c, const json_t *v) {
         if (!check_integer(c, v, 0, UINT32_MAX, "0 to 4294967295"))
                 return;
         if (json_integer_value(v) == 0)
-                problem(c, "must be greater than zero (OCI runtime spec); leave it out for no timeout");
+                vc_problem(c, "must be greater than zero (OCI runtime spec); leave it out for no timeout");
 }
 
 static const struct field hook_fields[] = {
@@ -396,7 +260,7 @@ static const struct field hook_fields[] = {
 };
 
 static void check_hook(struct vctx *c, const json_t *v) {
-        check_object(c, v, hook_fields, ELEMENTSOF(hook_fields));
+        vc_object(c, v, hook_fields, ELEMENTSOF(hook_fields));
 }
 
 static void check_clos_id(struct vctx *c, const json_t *v) {
@@ -405,7 +269,7 @@ static void check_clos_id(struct vctx *c, const json_t *v) {
         /* It names a directory under /sys/fs/resctrl. */
         const char *s = json_string_value(v);
         if (streq(s, ".") || streq(s, "..") || strchr(s, '/'))
-                problem(c, "\"%s\" is not a valid CLOS name: it names a resctrl group directory", s);
+                vc_problem(c, "\"%s\" is not a valid CLOS name: it names a resctrl group directory", s);
 }
 
 static const struct field intel_rdt_fields[] = {
@@ -417,7 +281,7 @@ static const struct field intel_rdt_fields[] = {
 };
 
 static void check_intel_rdt(struct vctx *c, const json_t *v) {
-        check_object(c, v, intel_rdt_fields, ELEMENTSOF(intel_rdt_fields));
+        vc_object(c, v, intel_rdt_fields, ELEMENTSOF(intel_rdt_fields));
 }
 
 static const struct field net_device_fields[] = {
@@ -426,27 +290,27 @@ static const struct field net_device_fields[] = {
 };
 
 static void check_net_device(struct vctx *c, const json_t *v) {
-        check_object(c, v, net_device_fields, ELEMENTSOF(net_device_fields));
+        vc_object(c, v, net_device_fields, ELEMENTSOF(net_device_fields));
 }
 
 static void check_device_nodes(struct vctx *c, const json_t *v) {
-        check_array(c, v, check_device_node, "device node objects");
+        vc_array(c, v, check_device_node, "device node objects");
 }
 
 static void check_mounts(struct vctx *c, const json_t *v) {
-        check_array(c, v, check_mount, "mount objects");
+        vc_array(c, v, check_mount, "mount objects");
 }
 
 static void check_hooks(struct vctx *c, const json_t *v) {
-        check_array(c, v, check_hook, "hook objects");
+        vc_array(c, v, check_hook, "hook objects");
 }
 
 static void check_gids(struct vctx *c, const json_t *v) {
-        check_array(c, v, check_uint32, "group ids");
+        vc_array(c, v, check_uint32, "group ids");
 }
 
 static void check_net_devices(struct vctx *c, const json_t *v) {
-        check_array(c, v, check_net_device, "network device objects");
+        vc_array(c, v, check_net_device, "network device objects");
 }
 
 static const struct field edits_fields[] = {
@@ -460,7 +324,7 @@ static const struct field edits_fields[] = {
 };
 
 static void check_edits(struct vctx *c, const json_t *v) {
-        check_object(c, v, edits_fields, ELEMENTSOF(edits_fields));
+        vc_object(c, v, edits_fields, ELEMENTSOF(edits_fields));
 }
 
 /* What the CDI library calls empty edits: nothing that would change the container. */
@@ -474,10 +338,10 @@ static bool edits_empty(const json_t *edits) {
 }
 
 static void check_device_edits(struct vctx *c, const json_t *v) {
-        if (!check_object(c, v, edits_fields, ELEMENTSOF(edits_fields)))
+        if (!vc_object(c, v, edits_fields, ELEMENTSOF(edits_fields)))
                 return;
         if (edits_empty(v))
-                problem(c, "the device changes nothing: podman refuses a device with empty containerEdits; "
+                vc_problem(c, "the device changes nothing: podman refuses a device with empty containerEdits; "
                            "give it deviceNodes, mounts, env or hooks");
 }
 
@@ -485,18 +349,18 @@ static void check_device_edits(struct vctx *c, const json_t *v) {
 
 static void check_annotations(struct vctx *c, const json_t *v) {
         if (!json_is_object(v)) {
-                problem(c, "must be an object of string values, found %s", type_name(v));
+                vc_problem(c, "must be an object of string values, found %s", vc_type_name(v));
                 return;
         }
         const char *key;
         const json_t *val;
         json_object_foreach((json_t *) v, key, val) {
-                size_t old = push_key(c, key);
+                size_t old = vc_push_key(c, key);
                 if (!*key)
-                        problem(c, "annotation keys must not be empty");
+                        vc_problem(c, "annotation keys must not be empty");
                 else
                         check_string(c, val);
-                pop(c, old);
+                vc_pop(c, old);
         }
 }
 
@@ -507,14 +371,20 @@ static const struct field device_fields[] = {
 };
 
 static void check_device(struct vctx *c, const json_t *v) {
-        check_object(c, v, device_fields, ELEMENTSOF(device_fields));
+        vc_object(c, v, device_fields, ELEMENTSOF(device_fields));
 }
 
 static void check_devices(struct vctx *c, const json_t *v) {
-        if (!check_array(c, v, check_device, "device objects"))
+        if (!vc_array(c, v, check_device, "device objects"))
                 return;
         if (json_array_size(v) == 0) {
-                problem(c, "no devices: a spec must define at least one device");
+                vc_problem(c, "no devices: a spec must define at least one device");
+                return;
+        }
+        /* Each name's first index, in a hash table: linear in the number of devices. */
+        json_auto_t *first = json_object();
+        if (!first) {
+                vc_problem(c, "out of memory while checking device names for duplicates");
                 return;
         }
         size_t i;
@@ -523,14 +393,15 @@ static void check_devices(struct vctx *c, const json_t *v) {
                 const char *name = json_string_value(json_object_get(d, "name"));
                 if (!name)
                         continue;
-                for (size_t j = 0; j < i; j++) {
-                        const char *other = json_string_value(json_object_get(json_array_get(v, j), "name"));
-                        if (other && streq(name, other)) {
-                                size_t old = push_fmt(c, "[%zu].name", i);
-                                problem(c, "duplicate device name \"%s\" (also devices[%zu]): names must be unique", name, j);
-                                pop(c, old);
-                                break;
-                        }
+                const json_t *seen = json_object_get(first, name);
+                if (seen) {
+                        size_t old = vc_push_fmt(c, "[%zu].name", i);
+                        vc_problem(c, "duplicate device name \"%s\" (also devices[%zu]): names must be unique", name,
+                                (size_t) json_integer_value(seen));
+                        vc_pop(c, old);
+                } else if (json_object_set_new_nocheck(first, name, json_integer((json_int_t) i)) < 0) {
+                        vc_problem(c, "out of memory while checking device names for duplicates");
+                        return;
                 }
         }
 }
@@ -544,7 +415,7 @@ static void check_version(struct vctx *c, const json_t *v) {
         char known[128] = "";
         for (const char *const *k = cdi_known_versions; *k; k++)
                 snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", k == cdi_known_versions ? "" : ", ", *k);
-        problem(c, "unknown version \"%s\" (podman reports \"invalid version\"); known versions: %s", s, known);
+        vc_problem(c, "unknown version \"%s\" (podman reports \"invalid version\"); known versions: %s", s, known);
 }
 
 static const struct field spec_fields[] = {
@@ -564,16 +435,16 @@ static void check_feature_version(const char *field, const char *version, const 
         struct version_check *vc = userdata;
         if (cdi_version_compare(version, vc->declared) <= 0)
                 return;
-        size_t old = push_fmt(vc->c, "%s", field);
-        problem(vc->c, "needs cdiVersion %s, spec declares %s (raise cdiVersion or remove %s)",
+        size_t old = vc_push_fmt(vc->c, "%s", field);
+        vc_problem(vc->c, "needs cdiVersion %s, spec declares %s (raise cdiVersion or remove %s)",
                 version, vc->declared, feature);
-        pop(vc->c, old);
+        vc_pop(vc->c, old);
 }
 
 int cdi_validate_json(const json_t *spec, const char *file, FILE *out) {
         struct vctx c = { .file = file, .out = out };
 
-        if (!check_object(&c, spec, spec_fields, ELEMENTSOF(spec_fields)))
+        if (!vc_object(&c, spec, spec_fields, ELEMENTSOF(spec_fields)))
                 return c.problems;
 
         const char *declared = json_string_value(json_object_get(spec, "cdiVersion"));
@@ -586,14 +457,14 @@ int cdi_validate_json(const json_t *spec, const char *file, FILE *out) {
         if (cdi_version_compare(declared, PODMAN_43_MAX_VERSION) > 0) {
                 const char *need, *reason;
                 cdi_spec_min_version(spec, &need, &reason);
-                size_t old = push_key(&c, "cdiVersion");
+                size_t old = vc_push_key(&c, "cdiVersion");
                 if (cdi_version_compare(need, PODMAN_43_MAX_VERSION) <= 0)
-                        warning(&c, "podman 4.3 refuses cdiVersion %s (\"invalid version\"); this content needs "
+                        vc_warning(&c, "podman 4.3 refuses cdiVersion %s (\"invalid version\"); this content needs "
                                     "only %s: declare that", declared, need);
                 else
-                        warning(&c, "podman 4.3 refuses cdiVersion %s (\"invalid version\"); this content needs "
+                        vc_warning(&c, "podman 4.3 refuses cdiVersion %s (\"invalid version\"); this content needs "
                                     "%s because of %s", declared, need, reason);
-                pop(&c, old);
+                vc_pop(&c, old);
         }
         return c.problems;
 }
@@ -610,8 +481,8 @@ int cdi_validate_file(const char *path, FILE *out) {
                 return r;
         }
         if (text[strspn(text, " \t\r\n")] == 0) {
-                push_fmt(&c, "(file)");
-                problem(&c, "the file is empty; a CDI spec is a JSON object with \"cdiVersion\", \"kind\" and \"devices\"");
+                vc_push_fmt(&c, "(file)");
+                vc_problem(&c, "the file is empty; a CDI spec is a JSON object with \"cdiVersion\", \"kind\" and \"devices\"");
                 return c.problems;
         }
 
@@ -624,8 +495,8 @@ int cdi_validate_file(const char *path, FILE *out) {
         if (r < 0) {
                 const char *colon = strchr(err, ' ');
                 size_t where = colon && colon > err && colon[-1] == ':' ? (size_t) (colon - err - 1) : 0;
-                push_fmt(&c, "%.*s", (int) where, err);
-                problem(&c, "%s", where ? colon + 1 : err);
+                vc_push_fmt(&c, "%.*s", (int) where, err);
+                vc_problem(&c, "%s", where ? colon + 1 : err);
                 return c.problems;
         }
         return cdi_validate_json(spec, path, out);

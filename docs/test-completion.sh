@@ -55,16 +55,16 @@ expect "list options" "gpucdi list --" --spec-dir
 expect "check options" "gpucdi check --" --json --policy --cdi-device --spec-dir --proc-root --dev-root --list-rules
 expect "hook options" "gpucdi hook --" --cdi-device --hooks-d --policy --spec-dir --list-rules
 
-# Every option the completion offers for generate and probe is accepted by the program: a
-# completion that offers an option the program rejects is worse than none.
-bad=
-for o in $(complete_line "gpucdi generate --") $(complete_line "gpucdi probe --"); do
-        if "$gpucdi" generate --help 2>/dev/null | grep -q -- "$o" || "$gpucdi" --help | grep -q -- "$o"; then
-                continue
-        fi
-        bad="$bad $o"
+# Every option the completion offers for a verb is in that verb's own --help: a completion that
+# offers an option the verb rejects is worse than none.
+for v in probe generate list validate check hook; do
+        bad=
+        for o in $(complete_line "gpucdi $v --"); do
+                [[ $o == --* ]] || continue
+                "$gpucdi" "$v" --help 2>/dev/null | grep -qE -- "$o([^a-z-]|\$)" || bad="$bad $o"
+        done
+        if [ -z "$bad" ]; then ok "every option offered for $v is in gpucdi $v --help"; else notok "options offered for $v but not in gpucdi $v --help:$bad"; fi
 done
-if [ -z "$bad" ]; then ok "every offered option appears in gpucdi --help"; else notok "options not in gpucdi --help:$bad"; fi
 
 echo "1..$n"
 exit $fail

@@ -199,11 +199,13 @@ page_of() { case $1 in hook) echo gpucdi-hook.8.scd ;; *) echo "gpucdi-$1.1.scd"
 usage=$("$gpucdi" --help)
 usage_opts=$(options_in <<<"$usage")
 root_named=$(options_named gpucdi.1.scd)
-stale=$(comm -23 <(options_section gpucdi.1.scd) <(echo "$usage_opts"))
+# gpucdi(1) documents the program's options and those several verbs share (ROOT OPTIONS).
+every_opts=$( { echo "$usage_opts"; for v in $verbs; do "$gpucdi" "$v" --help 2>/dev/null | options_in; done; } | grep -v '^$' | sort -u)
+stale=$(comm -23 <(options_section gpucdi.1.scd) <(echo "$every_opts"))
 if [ -n "$usage_opts" ] && [ -z "$stale" ]; then
-        ok "gpucdi(1)'s options are in gpucdi --help"
+        ok "gpucdi(1)'s options are in gpucdi --help or a verb's --help"
 else
-        notok "gpucdi(1)'s options are in gpucdi --help" "not in gpucdi --help:${stale:- (gpucdi --help names no options)}"
+        notok "gpucdi(1)'s options are in gpucdi --help or a verb's --help" "in no usage text:${stale:- (gpucdi --help names no options)}"
 fi
 for v in $verbs; do
         page=$(page_of "$v")
@@ -234,6 +236,41 @@ for v in $verbs; do
                 notok "${page%.scd} or gpucdi(1) documents every option $from names" "missing:$(echo " "$missing)"
         fi
 done
+
+# Each verb's usage and exit codes, from the program: its --help is its own (not the program's),
+# names the exit codes its page gives (one table per verb in hook/exit-status.h), and --version
+# prints the one version line. gpucdi(1) gives the exit codes of all verbs together.
+page_codes() { sed -n '/^# EXIT STATUS/,/^# [A-Z]/p' "$srcdir/$1" | grep -oE '\*[0-9]+\*' | tr -d '*' | sort -nu; }
+help_codes() { sed -n '/^Exit status:/,/^$/p' | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }' | sort -nu; }
+all_codes=
+for v in $verbs; do
+        page=$(page_of "$v")
+        vusage=$("$gpucdi" "$v" --help 2>&1)
+        if [ "$vusage" = "$usage" ] || ! grep -q "^Usage: gpucdi[ -]" <<<"$vusage"; then
+                notok "gpucdi $v --help is the verb's own usage, not the program's" "$vusage"
+                continue
+        fi
+        hc=$(help_codes <<<"$vusage") pc=$(page_codes "$page")
+        all_codes+=$'\n'$hc
+        if [ -n "$hc" ] && [ "$hc" = "$pc" ]; then
+                ok "${page%.scd} and gpucdi $v --help give the same exit codes ($(echo $hc))"
+        else
+                notok "${page%.scd} and gpucdi $v --help give the same exit codes" "--help: $(echo $hc); page: $(echo $pc)"
+        fi
+        out=$("$gpucdi" "$v" --version 2>&1)
+        if [ "$out" = "$("$gpucdi" --version)" ] && [ "$(wc -l <<<"$out")" = 1 ]; then
+                ok "gpucdi $v --version prints the one version line"
+        else
+                notok "gpucdi $v --version prints the one version line" "$out"
+        fi
+done
+all_codes=$(grep -v '^$' <<<"$all_codes" | sort -nu)
+pc=$(page_codes gpucdi.1.scd)
+if [ -n "$all_codes" ] && [ "$all_codes" = "$pc" ]; then
+        ok "gpucdi(1) gives the exit codes of every verb ($(echo $all_codes))"
+else
+        notok "gpucdi(1) gives the exit codes of every verb" "verbs: $(echo $all_codes); page: $(echo $pc)"
+fi
 
 echo "1..$n"
 exit $fail

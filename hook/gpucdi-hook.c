@@ -1,6 +1,6 @@
 /* gpucdi-hook: the OCI prestart hook as its own small program (see meson.build for why). */
-#include "hook.h"
+#include "hook-command.h"
 
 int main(int argc, char *argv[]) {
-        return hook_main(argc, argv);
+        return hook_command(argc, argv);
 }

@@ -6,6 +6,7 @@
  * answered over all of them. Elements of devices, cgroup rules and mounts with several candidates
  * for a field are read once per candidate (variant k takes the k-th candidate of each field). */
 #include "oci.h"
+#include "oci-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -120,18 +121,6 @@ static const char *str_of(struct rd *r, const struct gj_node *obj, const char *n
         return typed(r, v, GJ_STRING, prefix, name) ? v->str : NULL;
 }
 
-static int vec_push(void *vp, size_t *n, size_t size, const void *item) {
-        char **v = vp;
-        char *nv = realloc(*v, (*n + 2) * size);
-        if (!nv)
-                return -ENOMEM;
-        memcpy(nv + *n * size, item, size);
-        memset(nv + (*n + 1) * size, 0, size);  /* keeps pointer vectors NULL-terminated */
-        *v = nv;
-        (*n)++;
-        return 0;
-}
-
 /* Every string of every candidate array of a field, appended to a NULL-terminated vector. */
 static int strings(struct rd *r, const struct gj_node *obj, const char *name, const char *prefix,
                    const char ***v, size_t *n) {
@@ -142,7 +131,7 @@ static int strings(struct rd *r, const struct gj_node *obj, const char *name, co
                         const char *str = s->type == GJ_STRING ? s->str : "";
                         if (s->type != GJ_STRING && s->type != GJ_NULL)
                                 typed(r, s, GJ_STRING, prefix, name);
-                        if (vec_push(v, n, sizeof str, &str) < 0)
+                        if (oci_vec_push(v, n, sizeof str, &str) < 0)
                                 return -ENOMEM;
                 }
         }
@@ -253,7 +242,7 @@ static int parse_devices(struct rd *r, const struct gj_node *linux) {
                                 dev.minor = (int64_t) ((uint32_t) int_of(r, d, "minor", k, "linux.devices[]", 0) & 0xfffff);
                                 if (!dev.path)
                                         dev.path = "";
-                                if (vec_push(&cfg->devices, &cfg->n_devices, sizeof dev, &dev) < 0)
+                                if (oci_vec_push(&cfg->devices, &cfg->n_devices, sizeof dev, &dev) < 0)
                                         return -ENOMEM;
                         }
                 }
@@ -294,7 +283,7 @@ static int parse_cgroup_rules(struct rd *r, const struct gj_node *linux) {
                                         rule.minor = cgroup_num(r, d, "minor", k);
                                         const char *acc = str_of(r, d, "access", k, "linux.resources.devices[]");
                                         rule.rw = !acc || !*acc || strpbrk(acc, "rw");
-                                        if (vec_push(&cfg->cgroup_rules, &cfg->n_cgroup_rules, sizeof rule, &rule) < 0)
+                                        if (oci_vec_push(&cfg->cgroup_rules, &cfg->n_cgroup_rules, sizeof rule, &rule) < 0)
                                                 return -ENOMEM;
                                 }
                         }
@@ -349,7 +338,7 @@ static int parse_seccomp(struct rd *r, const struct gj_node *linux) {
                                 rule.action = str_of(r, sc, "action", SIZE_MAX, "linux.seccomp.syscalls[]");
                                 const struct gj_node *args = cand(sc, "args", SIZE_MAX);
                                 rule.conditional = args && args->type == GJ_ARRAY && args->len > 0;
-                                if (vec_push(&cfg->syscalls, &cfg->n_syscalls, sizeof rule, &rule) < 0) {
+                                if (oci_vec_push(&cfg->syscalls, &cfg->n_syscalls, sizeof rule, &rule) < 0) {
                                         free(rule.names);
                                         return -ENOMEM;
                                 }
@@ -381,98 +370,6 @@ static int parse_linux(struct rd *r, const struct gj_node *root) {
         return 0;
 }
 
-/* Drop the kernel's backslash escapes in place. */
-static void unescape(char *s) {
-        char *d = s;
-        for (; *s; s++) {
-                if (*s == '\\' && s[1])
-                        s++;
-                *d++ = *s;
-        }
-        *d = 0;
-}
-
-/* Splits at unescaped SEP in place, as overlayfs does ("\," "\:" escape); returns the next piece. */
-static char *next_piece(char **p, char sep) {
-        char *s = *p, *t = s;
-        if (!s)
-                return NULL;
-        for (; *t && *t != sep; t++)
-                if (*t == '\\' && t[1])
-                        t++;
-        *p = *t ? t + 1 : NULL;
-        *t = 0;
-        return s;
-}
-
-static int push_dir(struct oci_mount *m, char *path, bool writable) {
-        unescape(path);
-        if (!*path)
-                return 0;
-        const char *p = path;
-        return writable ? vec_push(&m->upperdirs, &m->n_upperdirs, sizeof p, &p)
-                        : vec_push(&m->lowerdirs, &m->n_lowerdirs, sizeof p, &p);
-}
-
-/* An option runc does not know goes to the kernel as data, joined with ',': split it as the
- * kernel does. Every path any piece names counts (the kernel keeps the last upperdir and lowerdir=,
- * the hook judges them all). */
-static int mount_data(struct oci_mount *m, const char *opt) {
-        if (!strstr(opt, "dir"))
-                return 0;
-        char *buf = strdup(opt);
-        if (!buf || vec_push(&m->bufs, &m->n_bufs, sizeof buf, &buf) < 0) {
-                free(buf);
-                return -ENOMEM;
-        }
-        for (char *p = buf, *s; (s = next_piece(&p, ',')); ) {
-                int r = 0;
-                if (startswith(s, "upperdir=") || startswith(s, "workdir="))
-                        r = push_dir(m, strchr(s, '=') + 1, true);
-                else if (startswith(s, "lowerdir+=") || startswith(s, "datadir+="))
-                        r = push_dir(m, strchr(s, '=') + 1, false);
-                else if (startswith(s, "lowerdir="))
-                        for (char *q = s + strlen("lowerdir="), *t; r >= 0 && (t = next_piece(&q, ':')); )
-                                r = push_dir(m, t, false);
-                if (r < 0)
-                        return -ENOMEM;
-        }
-        return 0;
-}
-
-/* Options as runc reads them: its flags by the whole string (later ones win, the recursive
- * rro/rrw applied after ro/rw whatever the order), anything else as kernel data. */
-static int mount_options(struct oci_mount *m, const char **opts, size_t n) {
-        int rec = -1;  /* last of rro (1) / rrw (0) */
-        for (size_t i = 0; i < n; i++) {
-                const char *s = opts[i];
-                if (streq(s, "bind"))
-                        m->bind = true;
-                else if (streq(s, "rbind"))
-                        m->bind = m->recursive = true;
-                else if (streq(s, "ro"))
-                        m->ro = true;
-                else if (streq(s, "rw"))
-                        m->ro = false;
-                else if (streq(s, "rro"))
-                        rec = 1;
-                else if (streq(s, "rrw"))
-                        rec = 0;
-                else if (streq(s, "remount"))
-                        m->remount = true;
-                else if (streq(s, "shared") || streq(s, "rshared"))
-                        m->shared = true;
-                else if (streq(s, "private") || streq(s, "rprivate") || streq(s, "slave") || streq(s, "rslave") ||
-                         streq(s, "unbindable") || streq(s, "runbindable"))
-                        m->shared = false;
-                else if (mount_data(m, s) < 0)
-                        return -ENOMEM;
-        }
-        if (rec >= 0)
-                m->ro = m->rro = rec;
-        return 0;
-}
-
 static int parse_mounts(struct rd *r, const struct gj_node *root) {
         static const char *const f[] = { "destination", "source", "type", "options", NULL };
         struct oci_config *cfg = r->cfg;
@@ -495,8 +392,8 @@ static int parse_mounts(struct rd *r, const struct gj_node *root) {
                                 if (!m.destination)
                                         m.destination = "";
                                 m.bind = m.type && streq(m.type, "bind");
-                                int e = mount_options(&m, opts, n_opts);
-                                if (vec_push(&cfg->mounts, &cfg->n_mounts, sizeof m, &m) < 0 || e < 0)
+                                int e = oci_mount_options(&m, opts, n_opts);
+                                if (oci_vec_push(&cfg->mounts, &cfg->n_mounts, sizeof m, &m) < 0 || e < 0)
                                         return -ENOMEM;
                         }
                 }
@@ -524,7 +421,7 @@ static int parse_hooks(struct rd *r, const struct gj_node *root) {
                                 if (!hk.path)
                                         hk.path = "";
                                 if (strings(r, h, "args", "hooks.prestart[]", &hk.args, &hk.n_args) < 0 ||
-                                    vec_push(&cfg->prestart, &cfg->n_prestart, sizeof hk, &hk) < 0) {
+                                    oci_vec_push(&cfg->prestart, &cfg->n_prestart, sizeof hk, &hk) < 0) {
                                         free(hk.args);
                                         return -ENOMEM;
                                 }

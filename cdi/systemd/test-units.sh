@@ -73,7 +73,7 @@ fi
 # in progress must not swallow a later event; nvidia-uvm is loaded first; nodes may be created.
 # section KEY FILE: the values of KEY inside [Unit]/[Service]
 keyval() { awk -v k="$1" -F= '/^\[/ { sec = $0 } $1 == k && sec == "['"$2"']" { print substr($0, length(k) + 2) }' "$3"; }
-incomplete=$(sed -n 's/^ *EXIT_INCOMPLETE = \([0-9]*\),.*/\1/p' "$src/../gpucdi.c")
+incomplete=$(sed -n 's/^ *EXIT_INCOMPLETE = \([0-9]*\),.*/\1/p' "$src/../../hook/exit-status.h")
 for u in gpucdi-generate.service gpucdi-refresh.service; do
         f=$build/$u
         v=$(keyval SuccessExitStatus Service "$f")

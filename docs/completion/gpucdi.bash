@@ -52,18 +52,18 @@ _gpucdi() {
                 COMPREPLY=($(compgen -W "$verbs --help --version" -- "$cur"))
                 ;;
         probe)
-                COMPREPLY=($(compgen -W "--json --help $roots" -- "$cur"))
+                COMPREPLY=($(compgen -W "--json --help --version $roots" -- "$cur"))
                 ;;
         generate)
                 COMPREPLY=($(compgen -W "--output-dir --output --vendor --layout --cdi-version
-                        --hook-path --no-hook --fhs-libdir --state-dir --no-create-nodes --spec-dir --help $roots" -- "$cur"))
+                        --hook-path --no-hook --fhs-libdir --state-dir --no-create-nodes --spec-dir --help --version $roots" -- "$cur"))
                 ;;
         list)
-                COMPREPLY=($(compgen -W "--spec-dir --json --names --help" -- "$cur"))
+                COMPREPLY=($(compgen -W "--spec-dir --json --names --help --version" -- "$cur"))
                 ;;
         validate)
                 if [[ $cur == -* ]]; then
-                        COMPREPLY=($(compgen -W "--help" -- "$cur"))
+                        COMPREPLY=($(compgen -W "--help --version" -- "$cur"))
                 else
                         _filedir json
                 fi
@@ -71,7 +71,7 @@ _gpucdi() {
         check)
                 if [[ $cur == -* ]]; then
                         COMPREPLY=($(compgen -W "--json --policy --cdi-device --spec-dir --proc-root
-                                --dev-root --list-rules --help" -- "$cur"))
+                                --dev-root --list-rules --help --version" -- "$cur"))
                 else
                         _filedir json
                 fi

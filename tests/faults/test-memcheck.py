@@ -57,6 +57,8 @@ def main():
                 want = expect.get(verb, {}).get("exit", 0)
                 if verb == "list":
                     want = 0
+                    # A --spec-dir that does not exist is a usage error: a host generate refused has none.
+                    os.makedirs(outdir, exist_ok=True)
                 r = subprocess.run(VALGRIND + [gpucdi] + args, capture_output=True, text=True)
                 tap.ok(r.returncode == want, f"{name}: {what} under memcheck exits {want}",
                        f"exit {r.returncode}\n{r.stderr}")

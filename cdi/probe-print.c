@@ -72,13 +72,56 @@
  * Output is indented by 2 spaces, keys in the order above, with a final newline. */
 #include <jansson.h>
 
-#include "probe.h"
+#include "probe-print.h"
 #include "util.h"
+
+/* Host strings (a GPU model from /proc, driver and path names from sysfs) are bytes, and JSON text
+ * is UTF-8: a byte that is not part of a valid UTF-8 sequence becomes U+FFFD. NULL only when out of
+ * memory. */
+static json_t *text(const char *s) {
+        size_t n = strlen(s);
+        _cleanup_free_ char *out = malloc(3 * n + 1);
+        if (!out)
+                return NULL;
+        const unsigned char *p = (const unsigned char *) s;
+        size_t o = 0;
+        for (size_t i = 0; i < n; ) {
+                unsigned char b = p[i];
+                size_t len = b < 0x80 ? 1 : (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 0;
+                bool ok = len > 0 && i + len <= n;
+                for (size_t k = 1; ok && k < len; k++)
+                        ok = (p[i + k] & 0xc0) == 0x80;
+                if (ok && len > 1) {
+                        /* No overlong forms, surrogates or code points above U+10FFFF. */
+                        unsigned cp = b & (0x7f >> len);
+                        for (size_t k = 1; k < len; k++)
+                                cp = (cp << 6) | (p[i + k] & 0x3f);
+                        static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+                        ok = cp >= min[len] && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
+                }
+                if (ok) {
+                        memcpy(out + o, p + i, len);
+                        o += len;
+                        i += len;
+                } else {
+                        memcpy(out + o, "\xef\xbf\xbd", 3);
+                        o += 3;
+                        i++;
+                }
+        }
+        out[o] = 0;
+        return json_stringn(out, o);
+}
+
+/* null for an absent (NULL or empty) string. */
+static json_t *text_or_null(const char *s) {
+        return s && *s ? text(s) : json_null();
+}
 
 static json_t *devnode_json(const struct devnode *d) {
         if (!d->path[0])
                 return json_null();
-        return json_pack("{s:s, s:b, s:I, s:I, s:s}", "path", d->path, "char_device", d->is_char,
+        return json_pack("{s:o, s:b, s:I, s:I, s:s}", "path", text(d->path), "char_device", d->is_char,
                          "major", (json_int_t) d->major, "minor", (json_int_t) d->minor,
                          "state", devnode_state_name(d->state));
 }
@@ -101,10 +144,6 @@ static json_t *int_or_null(int v) {
         return v >= 0 ? json_integer(v) : json_null();
 }
 
-static const char *str_or_null(const char *s) {
-        return s && *s ? s : NULL;
-}
-
 /* The CDI device index of g (counted in next[], per vendor), or -1 for a GPU generate leaves out. */
 static ssize_t gpu_index(const struct gpu *g, size_t next[_GPU_VENDOR_MAX]) {
         return gpu_driver_usable(g) ? (ssize_t) next[g->vendor]++ : -1;
@@ -118,37 +157,37 @@ static json_t *gpu_json(const struct gpu *g, ssize_t index) {
         snprintf(sdid, sizeof sdid, "0x%04x", g->subsys_device_id);
         snprintf(cls, sizeof cls, "0x%06x", (unsigned) (g->class_code & 0xffffff));
 
-        json_t *nodes = json_pack("{s:s?, s:o, s:s?, s:o, s:s?, s:s?, s:b, s:s?, s:s?}",
-                                  "card", str_or_null(g->card_node),
+        json_t *nodes = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:s?, s:s?}",
+                                  "card", text_or_null(g->card_node),
                                   "card_minor", int_or_null(g->card_minor),
-                                  "render", str_or_null(g->render_node),
+                                  "render", text_or_null(g->render_node),
                                   "render_minor", int_or_null(g->render_minor),
-                                  "by_path_card", str_or_null(g->by_path_card),
-                                  "by_path_render", str_or_null(g->by_path_render),
+                                  "by_path_card", text_or_null(g->by_path_card),
+                                  "by_path_render", text_or_null(g->by_path_render),
                                   "drm_confirmed", g->drm_confirmed,
                                   "card_state", g->card_node[0] ? devnode_state_name(g->card.state) : NULL,
                                   "render_state", g->render_node[0] ? devnode_state_name(g->render.state) : NULL);
         if (!nodes)
                 return NULL;
 
-        json_t *o = json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:o}",
+        json_t *o = json_pack("{s:o, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
                               "index", index >= 0 ? json_integer(index) : json_null(),
                               "vendor", gpu_vendor_name(g->vendor),
-                              "pci", g->pci_addr,
+                              "pci", text(g->pci_addr),
                               "vendor_id", vid,
                               "device_id", did,
                               "subsystem_vendor_id", svid,
                               "subsystem_device_id", sdid,
                               "class", cls,
-                              "driver", str_or_null(g->driver),
+                              "driver", text_or_null(g->driver),
                               "numa_node", int_or_null(g->numa_node),
                               "nodes", nodes);
         if (!o || g->vendor != GPU_VENDOR_NVIDIA)
                 return o;
 
         json_t *nv = g->nv_minor < 0 ? json_null()
-                                     : json_pack("{s:i, s:s, s:s, s:o, s:b, s:o}", "minor", g->nv_minor, "uuid", g->nv_uuid,
-                                                 "model", g->nv_model, "node", devnode_json(&g->nv_node),
+                                     : json_pack("{s:i, s:o, s:o, s:o, s:b, s:o}", "minor", g->nv_minor, "uuid", text(g->nv_uuid),
+                                                 "model", text(g->nv_model), "node", devnode_json(&g->nv_node),
                                                  "excluded", g->nv_excluded, "mig", migs_json(g));
         if (!nv || json_object_set_new(o, "nvidia", nv) < 0) {
                 json_decref(o);
@@ -164,9 +203,9 @@ static json_t *host_json(const struct host *h) {
                 return NULL;
         for (size_t i = 0; i < h->n_render_gpus; i++) {
                 const struct render_gpu *g = &h->render_gpus[i];
-                if (json_array_append_new(render, json_pack("{s:I, s:o, s:s, s:s, s:s?}", "index", (json_int_t) i,
-                                                            "node", devnode_json(&g->node), "driver", g->driver,
-                                                            "bus", g->bus, "path_id", str_or_null(g->id))) < 0)
+                if (json_array_append_new(render, json_pack("{s:I, s:o, s:o, s:o, s:o}", "index", (json_int_t) i,
+                                                            "node", devnode_json(&g->node), "driver", text(g->driver),
+                                                            "bus", text(g->bus), "path_id", text_or_null(g->id))) < 0)
                         return NULL;
         }
         for (size_t i = 0; i < h->n_imex_channels; i++)
@@ -180,9 +219,9 @@ static json_t *host_json(const struct host *h) {
                 if (json_array_append_new(ctl, devnode_json(&h->nv_ctl_nodes[i])) < 0)
                         return NULL;
 
-        return json_pack("{s:O, s:{s:s?, s:O, s:O}, s:{s:b, s:o}, s:O}",
+        return json_pack("{s:O, s:{s:o, s:O, s:O}, s:{s:b, s:o}, s:O}",
                          "gpus", gpus,
-                         "nvidia", "driver_version", str_or_null(h->nv_driver_version), "control_nodes", ctl,
+                         "nvidia", "driver_version", text_or_null(h->nv_driver_version), "control_nodes", ctl,
                          "imex_channels", imex,
                          "amd", "kfd", h->has_kfd, "kfd_node", devnode_json(&h->kfd_node),
                          "render_gpus", render);
