@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -16,25 +17,32 @@
 #define SPEC_MODE 0644
 #define DIR_MODE 0755
 
-/* What to tell the user when the spec directory cannot be written. */
+/* What to tell the user when the spec directory cannot be written; as root, permissions are not
+ * the cause to point at. */
 static const struct {
         int err;
         const char *fix;
+        const char *fix_root;
 } write_fixes[] = {
-        { EROFS, "the file system is read-only: remount it read-write, or write to /var/run/cdi, which podman "
-                 "also reads (--output-dir /var/run/cdi)" },
-        { ENOSPC, "the file system is full: free some space there and run again" },
-        { EDQUOT, "the disk quota is exhausted: free some space there and run again" },
-        { EACCES, "permission denied: run as root, or choose a directory you may write (--output-dir for specs, --state-dir for rewritten driver files)" },
-        { EPERM, "operation not permitted: run as root, or choose a directory you may write (--output-dir for specs, --state-dir for rewritten driver files)" },
-        { ENOTDIR, "a path component is not a directory: remove the file in its way or choose another directory (--output-dir, --state-dir)" },
+        { EROFS, "the file system is read-only: remount it read-write, or write the specs to /var/run/cdi, "
+                 "which podman also reads", NULL },
+        { ENOSPC, "the file system is full: free some space there and run again", NULL },
+        { EDQUOT, "the disk quota is exhausted: free some space there and run again", NULL },
+        { EACCES, "permission denied: run as root, or choose a directory you may write",
+                  "permission denied even to root: a security module (SELinux, AppArmor) or the directory's "
+                  "attributes (chattr +i) deny it" },
+        { EPERM, "operation not permitted: run as root, or choose a directory you may write",
+                 "operation not permitted even to root: an immutable attribute (chattr +i) or a security module "
+                 "denies it" },
+        { ENOTDIR, "a path component is not a directory: remove the file in its way or choose another directory",
+                   NULL },
 };
 
 static int log_write_error(int r, const char *what, const char *dir) {
         const char *fix = "check the directory and run again";
         for (size_t i = 0; i < ELEMENTSOF(write_fixes); i++)
                 if (write_fixes[i].err == -r)
-                        fix = write_fixes[i].fix;
+                        fix = geteuid() == 0 && write_fixes[i].fix_root ? write_fixes[i].fix_root : write_fixes[i].fix;
         return log_error_errno(r, "Cannot %s %s: %m; %s. Existing specs are unchanged.", what, dir, fix);
 }
 

@@ -5,13 +5,13 @@
 
 #include "cdiyaml.h"
 #include "spec.h"
+#include "cdicontract.h"
 #include "util.h"
 
 /* The newest cdiVersion podman 4.3 (which bundles CDI library v0.5) accepts. */
 #define PODMAN_43_MAX_VERSION "0.5.0"
 
 /* Larger spec files than this are not something a generator writes. */
-#define SPEC_FILE_MAX (64u * 1024 * 1024)
 
 /* ---- scalars ---- */
 
@@ -473,7 +473,7 @@ int cdi_validate_file(const char *path, FILE *out) {
         struct vctx c = { .file = path, .out = out };
         _cleanup_free_ char *text = NULL;
         size_t size;
-        int r = read_file(path, SPEC_FILE_MAX, &text, &size);
+        int r = read_file(path, CDI_SPEC_SIZE_MAX, &text, &size);
         if (r < 0) {
                 if (out)
                         fprintf(out, "%s: (file): cannot read: %s\n", path,

@@ -148,7 +148,3 @@ int host_chrdev_major(const struct host *h, const char *name);
  * procfs file gives), then check them again. Needs CAP_MKNOD. Each created node is reported on
  * stderr; ret_created counts them. */
 int nvidia_create_nodes(const struct probe_roots *roots, struct host *h, size_t *ret_created);
-
-/* Print the host as a table or JSON (schema at the top of print.c and in docs/gpucdi-probe.1.scd). */
-int host_print_table(const struct host *h, FILE *f);
-int host_print_json(const struct host *h, FILE *f);

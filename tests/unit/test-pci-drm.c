@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "probe-internal.h"
+#include "probe-print.h"
 #include "testutil.h"
 #include "util.h"
 
