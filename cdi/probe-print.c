@@ -230,9 +230,9 @@ static json_t *host_json(const struct host *h) {
 int host_print_json(const struct host *h, FILE *f) {
         json_auto_t *root = host_json(h);
         if (!root)
-                return log_error_errno(ENOMEM, "Failed to build the probe JSON: %m");
+                return log_error_errno(-ENOMEM, "Failed to build the probe JSON: %m");
         if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || fputc('\n', f) == EOF || fflush(f) != 0)
-                return log_error_errno(errno ?: EIO, "Failed to write the probe JSON: %m");
+                return log_error_errno(errno > 0 ? -errno : -EIO, "Failed to write the probe JSON: %m");
         return 0;
 }
 
@@ -361,6 +361,6 @@ int host_print_table(const struct host *h, FILE *f) {
                 fputc('\n', f);
         }
         if (fflush(f) != 0 || ferror(f))
-                return log_error_errno(errno ?: EIO, "Failed to write the probe table: %m");
+                return log_error_errno(errno > 0 ? -errno : -EIO, "Failed to write the probe table: %m");
         return 0;
 }

@@ -193,7 +193,7 @@ static int parse_options(int argc, char *argv[], struct options *o) {
                                    "directory (use --layout fhs or both)", o->fhs_libdir);
         /* A hook path that does not exist would make every GPU container fail to start. */
         if (!o->no_hook && access(o->hook_path, X_OK) < 0) {
-                log_error_errno(errno, "the hook %s is not executable (%m): install gpucdi's hook there, "
+                log_error_errno(-errno, "the hook %s is not executable (%m): install gpucdi's hook there, "
                                 "point --hook-path at it, or pass --no-hook", o->hook_path);
                 return EXIT_USAGE;
         }

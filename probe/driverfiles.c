@@ -74,13 +74,13 @@ static int check_trusted_dir(const char *d, void *userdata) {
                 return 1;
         struct stat st;
         if (lstat(d, &st) < 0)
-                return log_error_errno(errno, "Failed to stat %s: %m", d);
+                return log_error_errno(-errno, "Failed to stat %s: %m", d);
         if (st.st_uid != 0 && (c->s->strict || st.st_uid != geteuid()))
-                return log_error_errno(EPERM, "Refusing %s: its directory %s is owned by uid %u, not root, who "
+                return log_error_errno(-EPERM, "Refusing %s: its directory %s is owned by uid %u, not root, who "
                                        "could replace the file (chown root:root the directory, or reinstall "
                                        "the driver)", c->path, d, (unsigned) st.st_uid);
         if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-                return log_error_errno(EPERM, "Refusing %s: its directory %s is writable by group or others "
+                return log_error_errno(-EPERM, "Refusing %s: its directory %s is writable by group or others "
                                        "(mode %04o), who could replace the file; run chmod go-w on it",
                                        c->path, d, (unsigned) (st.st_mode & 07777));
         return 0;
@@ -99,10 +99,10 @@ static int check_trusted_dirs(const struct search *s, const char *path) {
 static int check_trusted(const struct search *s, const char *path, const struct stat *st) {
         bool owner_ok = st->st_uid == 0 || (!s->strict && st->st_uid == geteuid());
         if (!owner_ok)
-                return log_error_errno(EPERM, "Refusing %s: owned by uid %u, not root; driver files must be root's "
+                return log_error_errno(-EPERM, "Refusing %s: owned by uid %u, not root; driver files must be root's "
                                        "(chown root:root it, or reinstall the driver)", path, (unsigned) st->st_uid);
         if (st->st_mode & (S_IWGRP | S_IWOTH))
-                return log_error_errno(EPERM, "Refusing %s: writable by group or others (mode %04o); run chmod go-w on it",
+                return log_error_errno(-EPERM, "Refusing %s: writable by group or others (mode %04o); run chmod go-w on it",
                                        path, (unsigned) (st->st_mode & 07777));
         return check_trusted_dirs(s, path);
 }
@@ -203,7 +203,7 @@ static int scan_lib_dir(struct search *s, const struct search_root *root, const 
                 return log_error_errno(r, "Failed to resolve %s: %m", link);
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return errno == ENOENT || errno == ENOTDIR ? 0 : log_error_errno(errno, "Failed to open %s: %m", dir);
+                return errno == ENOENT || errno == ENOTDIR ? 0 : log_error_errno(-errno, "Failed to open %s: %m", dir);
         if (dir_seen(s, fd)) {
                 close(fd);
                 return 0;
@@ -214,7 +214,7 @@ static int scan_lib_dir(struct search *s, const struct search_root *root, const 
         int n = scandirat(fd, ".", &names, is_library_entry, name_compare);
         close(fd);
         if (n < 0)
-                return log_error_errno(errno, "Failed to read %s: %m", dir);
+                return log_error_errno(-errno, "Failed to read %s: %m", dir);
         r = 0;
         for (int i = 0; i < n; i++) {
                 int idx = library_index(names[i]->d_name);
@@ -446,9 +446,9 @@ int nvidia_driver_files(const struct probe_roots *roots, const char *driver_vers
                 host_norm[n - 1] = 0;
         struct stat st;
         if (stat(host_norm, &st) < 0)
-                return log_error_errno(errno, "Cannot use %s as host root (--host-root): %m", host_norm);
+                return log_error_errno(-errno, "Cannot use %s as host root (--host-root): %m", host_norm);
         if (!driver_version || !*driver_version)
-                return log_error_errno(ENOENT, "NVIDIA driver version unknown (no /proc/driver/nvidia/version): "
+                return log_error_errno(-ENOENT, "NVIDIA driver version unknown (no /proc/driver/nvidia/version): "
                                        "is the nvidia kernel module loaded?");
 
         struct search s = {

@@ -138,7 +138,7 @@ int drm_scan_sysfs(const char *sysfs_root, struct gpu *gpus, size_t n) {
                 return r;
         DIR *dir = opendir(class_dir);
         if (!dir)
-                return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", class_dir);
+                return errno == ENOENT ? 0 : log_error_errno(-errno, "Failed to open %s: %m", class_dir);
 
         struct dirent *de;
         while ((de = readdir(dir))) {
@@ -153,7 +153,7 @@ int drm_scan_sysfs(const char *sysfs_root, struct gpu *gpus, size_t n) {
                 if (!realpath(link, real)) {
                         if (errno == ENOENT)
                                 continue; /* a node without a device (virtual DRM drivers) */
-                        r = log_error_errno(errno, "Failed to resolve %s: %m", link);
+                        r = log_error_errno(-errno, "Failed to resolve %s: %m", link);
                         break;
                 }
                 if (pci_addr_of_syspath(real, pci_addr, sizeof pci_addr) < 0)

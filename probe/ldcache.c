@@ -57,7 +57,7 @@ static const char *get_string(const uint8_t *base, size_t size, uint32_t off) {
 }
 
 static int bad(const char *name, const char *what) {
-        return log_error_errno(EBADMSG, "Malformed %s: %s; regenerate it with ldconfig", name, what);
+        return log_error_errno(-EBADMSG, "Malformed %s: %s; regenerate it with ldconfig", name, what);
 }
 
 static size_t align_up(size_t v, size_t a) {
@@ -158,11 +158,11 @@ int ldcache_open(const char *path, struct ldcache **ret) {
         if (fd < 0) {
                 if (errno == ENOENT)
                         return -ENOENT;
-                return log_error_errno(errno, "Failed to open %s: %m", path);
+                return log_error_errno(-errno, "Failed to open %s: %m", path);
         }
         struct stat st;
         if (fstat(fd, &st) < 0)
-                return log_error_errno(errno, "Failed to stat %s: %m", path);
+                return log_error_errno(-errno, "Failed to stat %s: %m", path);
         if (!S_ISREG(st.st_mode))
                 return bad(path, "not a regular file");
         if (st.st_size == 0)
@@ -173,7 +173,7 @@ int ldcache_open(const char *path, struct ldcache **ret) {
         size_t size = (size_t) st.st_size;
         void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED)
-                return log_error_errno(errno, "Failed to map %s: %m", path);
+                return log_error_errno(-errno, "Failed to map %s: %m", path);
 
         struct ldcache *c = NULL;
         int r = ldcache_parse(map, size, path, &c);

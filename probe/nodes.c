@@ -27,9 +27,9 @@ const char *devnode_state_name(enum devnode_state s) {
 /* "Character devices:\n  1 mem\n195 nvidia\n...\n\nBlock devices:\n...": only the first section. */
 int proc_devices_parse(const char *text, size_t size, const char *path, struct chrdev **ret, size_t *ret_n) {
         if (strlen(text) != size)
-                return log_error_errno(EBADMSG, "Malformed %s: contains NUL bytes", path);
+                return log_error_errno(-EBADMSG, "Malformed %s: contains NUL bytes", path);
         if (!startswith(text, "Character devices:\n"))
-                return log_error_errno(EBADMSG, "Malformed %s: does not start with \"Character devices:\"", path);
+                return log_error_errno(-EBADMSG, "Malformed %s: does not start with \"Character devices:\"", path);
 
         _cleanup_free_ struct chrdev *devs = NULL;
         size_t n = 0, cap = 0;
@@ -37,7 +37,7 @@ int proc_devices_parse(const char *text, size_t size, const char *path, struct c
         while (*line && *line != '\n') {
                 const char *end = strchr(line, '\n');
                 if (!end)
-                        return log_error_errno(EBADMSG, "Malformed %s: truncated (last line is incomplete)", path);
+                        return log_error_errno(-EBADMSG, "Malformed %s: truncated (last line is incomplete)", path);
                 const char *p = line;
                 while (p < end && *p == ' ')
                         p++;
@@ -46,12 +46,12 @@ int proc_devices_parse(const char *text, size_t size, const char *path, struct c
                 while (p < end && isdigit((unsigned char) *p) && p - digits < 8)
                         major = major * 10 + (unsigned long) (*p++ - '0');
                 if (p == digits || p >= end || *p != ' ' || major > 4095)
-                        return log_error_errno(EBADMSG, "Malformed %s: \"%.*s\" is not \"MAJOR NAME\"", path,
+                        return log_error_errno(-EBADMSG, "Malformed %s: \"%.*s\" is not \"MAJOR NAME\"", path,
                                                (int) (end - line), line);
                 p++;
                 size_t len = (size_t) (end - p);
                 if (len == 0 || len >= sizeof devs->name)
-                        return log_error_errno(EBADMSG, "Malformed %s: \"%.*s\" has no name or a name too long",
+                        return log_error_errno(-EBADMSG, "Malformed %s: \"%.*s\" has no name or a name too long",
                                                path, (int) (end - line), line);
                 if (n == cap) {
                         size_t ncap = cap ? cap * 2 : 64;

@@ -36,9 +36,9 @@ int nvidia_caps_parse(const char *text, size_t size, const char *path, unsigned 
         bool seen[ELEMENTSOF(keys)] = {};
 
         if (strlen(text) != size)
-                return log_error_errno(EBADMSG, "Malformed %s: contains NUL bytes", path);
+                return log_error_errno(-EBADMSG, "Malformed %s: contains NUL bytes", path);
         if (size == 0 || text[size - 1] != '\n')
-                return log_error_errno(EBADMSG, "Malformed %s: empty or truncated", path);
+                return log_error_errno(-EBADMSG, "Malformed %s: empty or truncated", path);
         _cleanup_free_ char *copy = strdup(text);
         if (!copy)
                 return -ENOMEM;
@@ -53,15 +53,15 @@ int nvidia_caps_parse(const char *text, size_t size, const char *path, unsigned 
                         if (!streq(key, keys[k]))
                                 continue;
                         if (seen[k])
-                                return log_error_errno(EBADMSG, "Malformed %s: field \"%s\" appears twice", path, key);
+                                return log_error_errno(-EBADMSG, "Malformed %s: field \"%s\" appears twice", path, key);
                         if (parse_uint(val, k == 0 ? NV_CAP_MINOR_MAX : 0777, &value[k]) < 0)
-                                return log_error_errno(EBADMSG, "Malformed %s: field \"%s\" is \"%s\"", path, key, val);
+                                return log_error_errno(-EBADMSG, "Malformed %s: field \"%s\" is \"%s\"", path, key, val);
                         seen[k] = true;
                 }
         }
         for (size_t k = 0; k < ELEMENTSOF(keys); k++)
                 if (!seen[k])
-                        return log_error_errno(EBADMSG, "Malformed %s: field \"%s\" is missing", path, keys[k]);
+                        return log_error_errno(-EBADMSG, "Malformed %s: field \"%s\" is missing", path, keys[k]);
         *ret_minor = value[0];
         *ret_mode = (mode_t) value[1];
         return 0;
@@ -92,7 +92,7 @@ static int numbered_entries(const char *dir, const char *prefix, unsigned max_n,
         if (!d) {
                 *ret = NULL;
                 *ret_n = 0;
-                return errno == ENOENT || errno == ENOTDIR ? 0 : log_error_errno(errno, "Failed to open %s: %m", dir);
+                return errno == ENOENT || errno == ENOTDIR ? 0 : log_error_errno(-errno, "Failed to open %s: %m", dir);
         }
         _cleanup_free_ unsigned *v = NULL;
         size_t n = 0;
@@ -103,7 +103,7 @@ static int numbered_entries(const char *dir, const char *prefix, unsigned max_n,
                 if (!startswith(de->d_name, prefix) || parse_uint(de->d_name + strlen(prefix), NV_CAP_MINOR_MAX, &x) < 0)
                         continue;
                 if (n >= max_n) {
-                        r = log_error_errno(E2BIG, "%s has more than %u %s entries", dir, max_n, prefix);
+                        r = log_error_errno(-E2BIG, "%s has more than %u %s entries", dir, max_n, prefix);
                         break;
                 }
                 unsigned *m = reallocarray(v, n + 1, sizeof *v);
@@ -157,7 +157,7 @@ static int probe_gpu_migs(const char *caps_dir, int dev_fd, int caps_major, stru
                         if (!ci_access)
                                 return -ENOMEM;
                         if (g->n_migs >= NV_MIG_MAX)
-                                return log_error_errno(E2BIG, "%s has more than %u compute instances", mig_dir, NV_MIG_MAX);
+                                return log_error_errno(-E2BIG, "%s has more than %u compute instances", mig_dir, NV_MIG_MAX);
                         struct mig_instance m = base;
                         m.ci = cis[k];
                         r = read_access(ci_access, dev_fd, caps_major, &m.ci_cap, &m.ci_mode);
@@ -177,7 +177,7 @@ static int probe_imex_channels(int dev_fd, struct host *h) {
         static const char dir[] = "nvidia-caps-imex-channels";
         int fd = openat(dev_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return errno == ENOENT || errno == ENOTDIR ? 0 : log_error_errno(errno, "Failed to open /dev/%s: %m", dir);
+                return errno == ENOENT || errno == ENOTDIR ? 0 : log_error_errno(-errno, "Failed to open /dev/%s: %m", dir);
         char self[64];
         snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
         _cleanup_free_ unsigned *v = NULL;

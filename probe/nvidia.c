@@ -43,11 +43,11 @@ static const struct {
 /* Real procfs files end in a newline: a file without one was cut short. */
 static int check_complete(const char *text, size_t size, const char *path) {
         if (strlen(text) != size)
-                return log_error_errno(EBADMSG, "Malformed %s: contains NUL bytes", path);
+                return log_error_errno(-EBADMSG, "Malformed %s: contains NUL bytes", path);
         if (size == 0)
-                return log_error_errno(EBADMSG, "Malformed %s: empty file", path);
+                return log_error_errno(-EBADMSG, "Malformed %s: empty file", path);
         if (text[size - 1] != '\n')
-                return log_error_errno(EBADMSG, "Malformed %s: truncated (last line is incomplete)", path);
+                return log_error_errno(-EBADMSG, "Malformed %s: truncated (last line is incomplete)", path);
         return 0;
 }
 
@@ -60,11 +60,11 @@ int nvidia_parse_version(const char *text, size_t size, const char *path, char *
         size_t n;
         r = nvidia_version_find(text, size, &v, &n);
         if (r == -ENOMSG)
-                return log_error_errno(EBADMSG, "Malformed %s: no \"NVRM version:\" line", path);
+                return log_error_errno(-EBADMSG, "Malformed %s: no \"NVRM version:\" line", path);
         if (r < 0)
-                return log_error_errno(EBADMSG, "Malformed %s: no driver version in the \"NVRM version:\" line", path);
+                return log_error_errno(-EBADMSG, "Malformed %s: no driver version in the \"NVRM version:\" line", path);
         if (n >= ret_size)
-                return log_error_errno(EBADMSG, "Malformed %s: driver version \"%.*s\" is too long", path, (int) n, v);
+                return log_error_errno(-EBADMSG, "Malformed %s: driver version \"%.*s\" is too long", path, (int) n, v);
         memcpy(ret, v, n);
         ret[n] = 0;
         return 0;
@@ -103,26 +103,26 @@ int nvidia_parse_gpu_info(const char *text, size_t size, const char *path, struc
                         if (!streq(key, nv_fields[f].key))
                                 continue;
                         if (seen[f])
-                                return log_error_errno(EBADMSG, "Malformed %s: field \"%s\" appears twice", path, key);
+                                return log_error_errno(-EBADMSG, "Malformed %s: field \"%s\" appears twice", path, key);
                         if (strlen(val) >= sizeof value[f])
-                                return log_error_errno(EBADMSG, "Malformed %s: field \"%s\" is too long", path, key);
+                                return log_error_errno(-EBADMSG, "Malformed %s: field \"%s\" is too long", path, key);
                         strcpy(value[f], val);
                         seen[f] = true;
                 }
         }
         for (unsigned f = 0; f < _NV_FIELD_MAX; f++)
                 if (nv_fields[f].required && !seen[f])
-                        return log_error_errno(EBADMSG, "Malformed %s: field \"%s\" is missing", path, nv_fields[f].key);
+                        return log_error_errno(-EBADMSG, "Malformed %s: field \"%s\" is missing", path, nv_fields[f].key);
 
         const char *model = value[NV_MODEL];
         if (!*model || strlen(model) >= sizeof g->nv_model)
-                return log_error_errno(EBADMSG, "Malformed %s: field \"Model\" is empty or too long", path);
+                return log_error_errno(-EBADMSG, "Malformed %s: field \"Model\" is empty or too long", path);
         for (const char *p = model; *p; p++)
                 if (iscntrl((unsigned char) *p))
-                        return log_error_errno(EBADMSG, "Malformed %s: field \"Model\" has control characters", path);
+                        return log_error_errno(-EBADMSG, "Malformed %s: field \"Model\" has control characters", path);
 
         if (!is_uuid(value[NV_UUID]))
-                return log_error_errno(EBADMSG, "Malformed %s: field \"GPU UUID\" is \"%s\", expected GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+                return log_error_errno(-EBADMSG, "Malformed %s: field \"GPU UUID\" is \"%s\", expected GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
                                        path, value[NV_UUID]);
 
         const char *m = value[NV_MINOR];
@@ -130,17 +130,17 @@ int nvidia_parse_gpu_info(const char *text, size_t size, const char *path, struc
         errno = 0;
         long minor = strtol(m, &endp, 10);
         if (!isdigit((unsigned char) m[0]) || errno != 0 || *endp || minor < 0 || minor > NV_MINOR_MAX)
-                return log_error_errno(EBADMSG, "Malformed %s: field \"Device Minor\" is \"%s\", expected 0..%d",
+                return log_error_errno(-EBADMSG, "Malformed %s: field \"Device Minor\" is \"%s\", expected 0..%d",
                                        path, m, NV_MINOR_MAX);
 
         if (seen[NV_BUS] && strcasecmp(value[NV_BUS], g->pci_addr) != 0)
-                return log_error_errno(EBADMSG, "Inconsistent %s: \"Bus Location\" is %s but the file describes %s",
+                return log_error_errno(-EBADMSG, "Inconsistent %s: \"Bus Location\" is %s but the file describes %s",
                                        path, value[NV_BUS], g->pci_addr);
 
         bool excluded = false;
         if (seen[NV_EXCLUDED]) {
                 if (!streq(value[NV_EXCLUDED], "Yes") && !streq(value[NV_EXCLUDED], "No"))
-                        return log_error_errno(EBADMSG, "Malformed %s: field \"GPU Excluded\" is \"%s\", expected Yes or No",
+                        return log_error_errno(-EBADMSG, "Malformed %s: field \"GPU Excluded\" is \"%s\", expected Yes or No",
                                                path, value[NV_EXCLUDED]);
                 excluded = streq(value[NV_EXCLUDED], "Yes");
         }
@@ -175,7 +175,7 @@ static int nvidia_probe_gpu(const char *proc_root, int dev_fd, const char *versi
         if (r == -ENOENT) {
                 /* Bound to nvidia, the driver must have published it: /proc is another host's or stale. */
                 if (streq(g->driver, "nvidia"))
-                        return log_error_errno(EBADMSG, "GPU %s is bound to the nvidia driver but %s does not exist; "
+                        return log_error_errno(-EBADMSG, "GPU %s is bound to the nvidia driver but %s does not exist; "
                                                "check --proc-root, or reload the nvidia module", g->pci_addr, path);
                 return 0; /* unbound, vfio-pci, nouveau: no NVIDIA details */
         }
@@ -187,7 +187,7 @@ static int nvidia_probe_gpu(const char *proc_root, int dev_fd, const char *versi
         if (r < 0)
                 return r;
         if (!version[0])
-                return log_error_errno(EBADMSG, "%s exists but %s/driver/nvidia/version does not; check --proc-root",
+                return log_error_errno(-EBADMSG, "%s exists but %s/driver/nvidia/version does not; check --proc-root",
                                        path, proc_root);
 
         char name[32];
@@ -226,7 +226,7 @@ int nvidia_probe(const char *proc_root, int dev_fd, struct host *h) {
                         if (o->vendor != GPU_VENDOR_NVIDIA || o->nv_minor < 0)
                                 continue;
                         if (o->nv_minor == g->nv_minor || streq(o->nv_uuid, g->nv_uuid))
-                                return log_error_errno(EBADMSG, "Inconsistent %s/driver/nvidia/gpus: %s and %s report the same %s",
+                                return log_error_errno(-EBADMSG, "Inconsistent %s/driver/nvidia/gpus: %s and %s report the same %s",
                                                        proc_root, o->pci_addr, g->pci_addr,
                                                        o->nv_minor == g->nv_minor ? "Device Minor" : "GPU UUID");
                 }

@@ -30,7 +30,7 @@ int nvidia_create_nodes(const struct probe_roots *roots, struct host *h, size_t 
 
         _cleanup_close_ int dev_fd = open(dev, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dev_fd < 0)
-                return log_error_errno(errno, "Cannot use %s as dev root (--dev-root): %m", dev);
+                return log_error_errno(-errno, "Cannot use %s as dev root (--dev-root): %m", dev);
 
         for (size_t i = 0; i < h->n_nv_ctl_nodes; i++)
                 if ((r = create_one(dev_fd, dev, &h->nv_ctl_nodes[i], NV_NODE_MODE, &created)) < 0)

@@ -162,7 +162,7 @@ static int pci_collect(struct pci_access *acc, const char *pci_path, struct gpu_
 static int check_device_names(const char *devices) {
         DIR *d = opendir(devices);
         if (!d)
-                return log_error_errno(errno, "Failed to open %s: %m", devices);
+                return log_error_errno(-errno, "Failed to open %s: %m", devices);
         struct dirent *de;
         int r = 0;
         while ((de = readdir(d))) {
@@ -170,7 +170,7 @@ static int check_device_names(const char *devices) {
                 if (de->d_name[0] == '.')
                         continue;
                 if (pci_addr_parse(de->d_name, &dom, &bus, &dev, &func) < 0) {
-                        r = log_error_errno(EBADMSG, "Malformed %s: entry \"%s\" is not a PCI address; check the sysfs tree (--sysfs-root)",
+                        r = log_error_errno(-EBADMSG, "Malformed %s: entry \"%s\" is not a PCI address; check the sysfs tree (--sysfs-root)",
                                             devices, de->d_name);
                         break;
                 }
@@ -197,7 +197,7 @@ int pci_enumerate_gpus(const char *sysfs_root, struct gpu **ret_gpus, size_t *re
         struct stat st;
         if (stat(devices, &st) < 0) {
                 if (errno != ENOENT)
-                        return log_error_errno(errno, "Failed to access %s: %m", devices);
+                        return log_error_errno(-errno, "Failed to access %s: %m", devices);
                 /* A machine (or fake tree) without PCI simply has no PCI GPUs. */
                 *ret_gpus = NULL;
                 *ret_n = 0;
@@ -217,7 +217,7 @@ int pci_enumerate_gpus(const char *sysfs_root, struct gpu **ret_gpus, size_t *re
 
         struct pci_access *acc = pci_alloc();
         if (!acc)
-                return log_error_errno(ENOMEM, "Failed to allocate libpci state: %m");
+                return log_error_errno(-ENOMEM, "Failed to allocate libpci state: %m");
         acc->error = pci_error_cb;
         acc->warning = pci_quiet_cb;
         acc->debug = pci_quiet_cb;
@@ -228,14 +228,14 @@ int pci_enumerate_gpus(const char *sysfs_root, struct gpu **ret_gpus, size_t *re
         struct pci_error_ctx ctx = {};
         if (pci_set_param(acc, (char *) "sysfs.path", pci_path) < 0) {
                 pci_cleanup(acc);
-                return log_error_errno(EINVAL, "This libpci has no sysfs.path parameter");
+                return log_error_errno(-EINVAL, "This libpci has no sysfs.path parameter");
         }
 
         pci_error_current = &ctx;
         if (setjmp(ctx.jump) == 0)
                 r = pci_collect(acc, pci_path, list);
         else
-                r = log_error_errno(EBADMSG, "Failed to read PCI devices under %s: %s", pci_path, ctx.msg);
+                r = log_error_errno(-EBADMSG, "Failed to read PCI devices under %s: %s", pci_path, ctx.msg);
         pci_error_current = NULL;
         pci_cleanup(acc);
 

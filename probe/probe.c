@@ -59,9 +59,9 @@ int gpu_vendor_from_pci_id(uint16_t pci_vendor_id, enum gpu_vendor *ret) {
 static int check_root_dir(const char *path, const char *option) {
         struct stat st;
         if (stat(path, &st) < 0)
-                return log_error_errno(errno, "Cannot use %s as %s: %m", path, option);
+                return log_error_errno(-errno, "Cannot use %s as %s: %m", path, option);
         if (!S_ISDIR(st.st_mode))
-                return log_error_errno(ENOTDIR, "Cannot use %s as %s: %m", path, option);
+                return log_error_errno(-ENOTDIR, "Cannot use %s as %s: %m", path, option);
         return 0;
 }
 
@@ -101,7 +101,7 @@ int probe_host(const struct probe_roots *roots, struct host **ret) {
                 return r;
         _cleanup_close_ int dev_fd = open(dev, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dev_fd < 0)
-                return log_error_errno(errno, "Cannot use %s as dev root (--dev-root): %m", dev);
+                return log_error_errno(-errno, "Cannot use %s as dev root (--dev-root): %m", dev);
 
         _cleanup_(host_freep) struct host *h = calloc(1, sizeof *h);
         if (!h)

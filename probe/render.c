@@ -74,7 +74,7 @@ static int render_add(const char *class_dir, const char *name, int dev_fd, struc
         if (snprintf(link, sizeof link, "%s/%s/device", class_dir, name) >= (int) sizeof link)
                 return 0;
         if (!realpath(link, dev))
-                return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to resolve %s: %m", link);
+                return errno == ENOENT ? 0 : log_error_errno(-errno, "Failed to resolve %s: %m", link);
 
         if (snprintf(sub, sizeof sub, "%s/driver", dev) >= (int) sizeof sub)
                 return 0;
@@ -126,7 +126,7 @@ int render_probe(const char *sysfs_root, int dev_fd, struct host *h) {
                 return r;
         DIR *dir = opendir(class_dir);
         if (!dir)
-                return errno == ENOENT ? 0 : log_error_errno(errno, "Failed to open %s: %m", class_dir);
+                return errno == ENOENT ? 0 : log_error_errno(-errno, "Failed to open %s: %m", class_dir);
 
         struct render_gpu *list = NULL;
         size_t n = 0;

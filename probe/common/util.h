@@ -39,7 +39,7 @@ static inline bool endswith(const char *s, const char *suffix) {
 void log_set_prefix(const char *prefix);
 void log_set_quiet(bool quiet);
 void log_msg(const char *level, const char *fmt, ...) _printf_(2, 3);
-int log_errno(int r, const char *fmt, ...) _printf_(2, 3);
+int log_errno(int r, const char *fmt, ...) _printf_(2, 3);  /* r: a negative errno */
 #define log_error(...) log_msg("error", __VA_ARGS__)
 #define log_warning(...) log_msg("warning", __VA_ARGS__)
 #define log_error_errno(r, ...) log_errno((r), __VA_ARGS__)
