@@ -91,8 +91,21 @@ static bool deferred_to_first_entry(const struct oci_config *cfg, const char *co
         return false;
 }
 
+struct requested {
+        char **v;
+        size_t n;
+};
+
+static void requested_done(struct requested *r) {
+        hook_strv_free(r->v, r->n);
+}
+
+static void found_freep(char ***p) {
+        rules_found_free(*p);
+}
+
 /* The CDI devices of our own options and of every gpucdi entry in the config. */
-static int collect_requested(const struct hook_params *o, const struct oci_config *cfg, char ***ret, size_t *ret_n) {
+static int collect_requested(const struct hook_params *o, const struct oci_config *cfg, struct requested *ret) {
         char **v = NULL;
         size_t n = 0;
         int r = 0;
@@ -113,8 +126,7 @@ static int collect_requested(const struct hook_params *o, const struct oci_confi
                 hook_strv_free(v, n);
                 return r;
         }
-        *ret = v;
-        *ret_n = n;
+        *ret = (struct requested) { .v = v, .n = n };
         return 0;
 }
 
@@ -213,18 +225,17 @@ int hook_print_rules(FILE *f) {
 }
 
 int hook_run(const struct hook_params *o, int state_fd, const char *const *args, size_t n_args, bool *ret_refused) {
-        struct oci_state state = {};
-        struct oci_config cfg = {};
-        struct policy policy = {};
-        struct hook_host host;
-        char **found = NULL;
-        char **requested = NULL;
-        size_t n_requested = 0;
+        _cleanup_(slog_close) struct slog log = {};
+        _cleanup_(host_done) struct hook_host host;
+        _cleanup_(oci_state_free) struct oci_state state = {};
+        _cleanup_(oci_config_free) struct oci_config cfg = {};
+        _cleanup_(policy_done) struct policy policy = {};
+        _cleanup_(requested_done) struct requested req = {};
+        _cleanup_(found_freep) char **found = NULL;
         char *buf = NULL;
         size_t len;
         char label[64] = "container (unknown id)";
-        struct slog log;
-        int ret = -EBADMSG, r;
+        int r;
 
         /* Connected on the first message: a container without a GPU sends none. */
         slog_open(&log, "gpucdi-hook");
@@ -234,73 +245,61 @@ int hook_run(const struct hook_params *o, int state_fd, const char *const *args,
         if (r == -EFBIG) {
                 log_error("refused: the container state on stdin is larger than %u bytes", OCI_STATE_MAX);
                 slog_send(&log, LOG_ERR, "refused a container: state on stdin larger than %u bytes", OCI_STATE_MAX);
-                ret = r;
-                goto out;
+                return r;
         }
         if (r < 0) {
                 log_error_errno(r, "refused: cannot read the container state on stdin: %m");
                 slog_send(&log, LOG_ERR, "refused a container: cannot read the state on stdin: %s", strerror(-r));
-                ret = r;
-                goto out;
+                return r;
         }
         /* The state takes buf, also on failure. */
         if (oci_state_parse(buf, len, "container state on stdin", &state) < 0) {
                 fprintf(stderr, "gpucdi: refused %s: its state on stdin cannot be checked (see above)\n", label);
                 slog_send(&log, LOG_ERR, "refused a container: malformed state on stdin");
-                goto out;
+                return -EBADMSG;
         }
         snprintf(label, sizeof label, "container %.12s", state.id);
 
         r = oci_config_load_bundle(state.bundle, &cfg);
         if (r == -EACCES || r == -EPERM || r == -ENOENT || r == -EFBIG) {
-                if (!judge_unreadable(o, &state, &host, label, &log)) {
-                        *ret_refused = false;
-                        ret = 0;
-                } else
-                        ret = r;
-                goto out;
+                if (judge_unreadable(o, &state, &host, label, &log))
+                        return r;
+                *ret_refused = false;
+                return 0;
         }
         if (r < 0) {
                 fprintf(stderr, "gpucdi: refused %s: its config.json cannot be checked (see above)\n", label);
                 slog_send(&log, LOG_ERR, "refused container %s: config.json in %s unreadable or malformed", state.id,
                           state.bundle);
-                ret = r;
-                goto out;
+                return r;
         }
         if (deferred_to_first_entry(&cfg, args, n_args)) {
                 *ret_refused = false;
-                ret = 0;
-                goto out;
+                return 0;
         }
-        if (collect_requested(o, &cfg, &requested, &n_requested) < 0) {
-                ret = log_error_errno(-ENOMEM, "Out of memory");
-                goto out;
-        }
-        struct rules_input in = make_input(o, &cfg, &host, requested, n_requested, state.bundle);
+        if (collect_requested(o, &cfg, &req) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory");
+        struct rules_input in = make_input(o, &cfg, &host, req.v, req.n, state.bundle);
         const char *reason;
         if (!rules_gpu_container(&in, &reason)) {
                 *ret_refused = false;
-                ret = 0;
-                goto out;
+                return 0;
         }
         if (report_unfit(stderr, label, "config.json", &cfg) > 0) {
                 slog_send(&log, LOG_ERR, "refused container %s: config.json has ambiguous or malformed fields (%s)",
                           state.id, cfg.n_ambiguous ? cfg.ambiguous[0] : cfg.malformed[0]);
-                goto out;
+                return -EBADMSG;
         }
         /* Only GPU containers pay for reading the policy. */
         r = load_policy(o, (uid_t) -1, &policy);
         if (r < 0) {
                 fprintf(stderr, "gpucdi: refused %s: the policy file cannot be used (see above)\n", label);
                 slog_send(&log, LOG_ERR, "refused container %s: untrusted or malformed policy file", state.id);
-                ret = r;
-                goto out;
+                return r;
         }
         r = rules_evaluate(&in, &found);
-        if (r < 0) {
-                ret = log_error_errno(r, "refused: failed to evaluate the rules: %m");
-                goto out;
-        }
+        if (r < 0)
+                return log_error_errno(r, "refused: failed to evaluate the rules: %m");
         size_t fired = count_fired(found, &policy);
         report_lines(stderr, label, found, &policy);
         for (size_t i = 0; i < rules_count; i++)
@@ -311,43 +310,29 @@ int hook_run(const struct hook_params *o, int state_fd, const char *const *args,
         if (fired == 0)
                 slog_send(&log, LOG_INFO, "allowed GPU container %s (%s)", state.id, reason);
         *ret_refused = fired > 0 && !policy.audit;
-        ret = 0;
-out:
-        rules_found_free(found);
-        hook_strv_free(requested, n_requested);
-        policy_done(&policy);
-        oci_config_free(&cfg);
-        oci_state_free(&state);
-        host_done(&host);
-        slog_close(&log);
-        return ret;
+        return 0;
 }
 
 int hook_check_config(const struct hook_params *o, const char *path, bool json, FILE *out, bool *ret_refused) {
+        _cleanup_(host_done) struct hook_host host;
         _cleanup_free_ char *bundle = NULL;
-        struct oci_config cfg = {};
-        struct policy policy = {};
-        struct hook_host host;
-        char **found = NULL;
-        char **requested = NULL;
-        size_t n_requested = 0;
-        int ret = -EBADMSG, r;
+        _cleanup_(oci_config_free) struct oci_config cfg = {};
+        _cleanup_(policy_done) struct policy policy = {};
+        _cleanup_(requested_done) struct requested req = {};
+        _cleanup_(found_freep) char **found = NULL;
+        int r;
 
         host_init(&host, o->proc_root, o->dev_root);
         r = oci_config_load_file(path, &cfg);
-        if (r < 0) {
-                ret = r;
-                goto out;
-        }
+        if (r < 0)
+                return r;
         /* Relative paths in the config are below its directory, the bundle. */
         bundle = realpath(path, NULL);
         if (bundle && strrchr(bundle, '/'))
                 *(strrchr(bundle, '/') == bundle ? bundle + 1 : strrchr(bundle, '/')) = 0;
-        if (collect_requested(o, &cfg, &requested, &n_requested) < 0) {
-                ret = log_error_errno(-ENOMEM, "Out of memory");
-                goto out;
-        }
-        struct rules_input in = make_input(o, &cfg, &host, requested, n_requested, bundle);
+        if (collect_requested(o, &cfg, &req) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory");
+        struct rules_input in = make_input(o, &cfg, &host, req.v, req.n, bundle);
         const char *reason;
         if (!rules_gpu_container(&in, &reason)) {
                 if (json)
@@ -355,37 +340,22 @@ int hook_check_config(const struct hook_params *o, const char *path, bool json, 
                 else
                         fprintf(out, "%s: no GPU device: the gpucdi hook lets it start without checks\n", path);
                 *ret_refused = false;
-                ret = 0;
-                goto out;
+                return 0;
         }
         if (report_unfit(out, path, path, &cfg) > 0)
-                goto out;
+                return -EBADMSG;
         /* The caller's own policy file is as good as root's for an offline check. */
         r = load_policy(o, geteuid(), &policy);
-        if (r < 0) {
-                ret = r;
-                goto out;
-        }
+        if (r < 0)
+                return r;
         r = rules_evaluate(&in, &found);
-        if (r < 0) {
-                ret = log_error_errno(r, "Failed to evaluate the rules: %m");
-                goto out;
-        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to evaluate the rules: %m");
         if (json) {
-                if (report_json(out, found, &policy) < 0) {
-                        log_error("Failed to write the JSON output");
-                        ret = -EIO;
-                        goto out;
-                }
+                if (report_json(out, found, &policy) < 0)
+                        return log_error_errno(-EIO, "Failed to write the JSON output");
         } else if (report_lines(out, path, found, &policy) == 0)
                 fprintf(out, "%s: GPU container (%s) passes every rule\n", path, reason);
         *ret_refused = count_fired(found, &policy) > 0 && !policy.audit;
-        ret = 0;
-out:
-        rules_found_free(found);
-        hook_strv_free(requested, n_requested);
-        policy_done(&policy);
-        oci_config_free(&cfg);
-        host_done(&host);
-        return ret;
+        return 0;
 }
