@@ -122,6 +122,7 @@ def main():
                 if "information" in fs][0]
         with open(info, "rb") as f:
             text = f.read()
+        os.chmod(info, 0o644)  # procfs files are read-only in the fixture; root would not notice
         with open(info, "wb") as f:
             f.write(re.sub(rb"Model:[^\n]*", b"Model: \t\t NVIDIA H100 \xff\xfe caf\xc3\xa9", text))
         roots = ["--sysfs-root", f"{d}/sys", "--proc-root", f"{d}/proc", "--dev-root", f"{d}/dev",
