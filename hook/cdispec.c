@@ -5,10 +5,10 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gojson.h"
 #include "util.h"
 
 int hook_strv_push(char ***v, size_t *n, const char *s) {
@@ -56,19 +56,36 @@ static int push_node(char ***paths, char ***hosts, size_t *n, size_t *n_hosts, c
         return 0;
 }
 
-static int add_edits(json_t *edits, struct per_name *p) {
-        json_t *a = json_object_get(edits, "deviceNodes"), *e;
-        size_t i;
+/* A struct field as Go's encoding/json fills it (podman reads specs with it): keys match ASCII
+ * case-insensitively, and of several the last one wins. */
+static const struct gj_node *field(const struct gj_node *obj, const char *name) {
+        const struct gj_node *last = NULL;
+        if (obj && obj->type == GJ_OBJECT)
+                for (const struct gj_node *m = obj->child; m; m = m->next)
+                        if (gj_key_folds_to(m->key, m->klen, name))
+                                last = m;
+        return last;
+}
+
+static const char *string_field(const struct gj_node *obj, const char *name) {
+        const struct gj_node *v = field(obj, name);
+        return v && v->type == GJ_STRING ? v->str : NULL;
+}
+
+static const struct gj_node *elements(const struct gj_node *array) {
+        return array && array->type == GJ_ARRAY ? array->child : NULL;
+}
+
+static int add_edits(const struct gj_node *edits, struct per_name *p) {
         int r;
-        json_array_foreach(a, i, e) {
-                const char *path = json_string_value(json_object_get(e, "path"));
-                const char *host = json_string_value(json_object_get(e, "hostPath"));
+        for (const struct gj_node *e = elements(field(edits, "deviceNodes")); e; e = e->next) {
+                const char *path = string_field(e, "path");
+                const char *host = string_field(e, "hostPath");
                 if (path && (r = push_node(&p->nodes, &p->hosts, &p->n_nodes, &p->n_hosts, path, host ? host : path)) < 0)
                         return r;
         }
-        a = json_object_get(edits, "mounts");
-        json_array_foreach(a, i, e) {
-                const char *src = json_string_value(json_object_get(e, "hostPath"));
+        for (const struct gj_node *e = elements(field(edits, "mounts")); e; e = e->next) {
+                const char *src = string_field(e, "hostPath");
                 if (src && (r = hook_strv_push(&p->mounts, &p->n_mounts, src)) < 0)
                         return r;
         }
@@ -77,22 +94,25 @@ static int add_edits(json_t *edits, struct per_name *p) {
 
 static int scan_spec(const char *path, struct per_name *req, size_t n) {
         _cleanup_free_ char *buf = NULL;
+        _cleanup_(gj_doc_free) struct gj_doc doc = {};
+        char err[128];
         size_t len;
         if (read_file(path, CDI_SPEC_SIZE_MAX, &buf, &len) < 0)
                 return 0; /* podman skips unreadable specs too; the device then counts as missing */
-        json_t *spec = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
-        if (!spec)
-                return 0;
-        const char *kind = json_string_value(json_object_get(spec, "kind"));
-        json_t *devices = json_object_get(spec, "devices");
-        int r = 0;
+        int r = gj_parse(buf, len, &doc, err, sizeof err);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0; /* likewise a malformed one */
+        const struct gj_node *spec = &doc.nodes[0];
+        const char *kind = string_field(spec, "kind");
+        const struct gj_node *devices = field(spec, "devices");
+        r = 0;
         for (size_t k = 0; kind && k < n && r >= 0; k++) {
                 if (!streq(req[k].kind, kind))
                         continue;
-                size_t i;
-                json_t *d;
-                json_array_foreach(devices, i, d) {
-                        const char *name = json_string_value(json_object_get(d, "name"));
+                for (const struct gj_node *d = elements(devices); d; d = d->next) {
+                        const char *name = string_field(d, "name");
                         if (!name || !streq(name, req[k].name))
                                 continue;
                         /* A later spec directory overrides an earlier one. */
@@ -102,13 +122,11 @@ static int scan_spec(const char *path, struct per_name *req, size_t n) {
                         req[k].nodes = req[k].hosts = req[k].mounts = NULL;
                         req[k].n_nodes = req[k].n_hosts = req[k].n_mounts = 0;
                         req[k].found = true;
-                        if ((r = add_edits(json_object_get(d, "containerEdits"), &req[k])) < 0 ||
-                            (r = add_edits(json_object_get(spec, "containerEdits"), &req[k])) < 0)
-                                break;
+                        if ((r = add_edits(field(d, "containerEdits"), &req[k])) >= 0)
+                                r = add_edits(field(spec, "containerEdits"), &req[k]);
                         break;
                 }
         }
-        json_decref(spec);
         return r;
 }
 

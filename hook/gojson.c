@@ -133,10 +133,34 @@ static int hex4(const char *s, uint32_t *ret) {
 /* A string at p->pos (after the quote). First check the syntax and count the bytes that grow when
  * replaced (a single invalid byte becomes 3 bytes of U+FFFD); then decode in place, or into a
  * buffer of its own when it grows. */
+/* Bytes that end a plain run in a string: control characters, '"', '\\', and non-ASCII. */
+static const unsigned char string_stop[256] = {
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 static int parse_string(struct parser *p, const char **ret, uint32_t *ret_len) {
         const unsigned char *s = (const unsigned char *) p->buf;
         size_t i = p->pos, grow = 0;
+        bool plain = true;  /* printable ASCII only: already decoded where it stands */
         for (;;) {
+                /* The common run of printable ASCII in one tight loop. */
+                while (i < p->len && !string_stop[s[i]])
+                        i++;
                 if (i >= p->len) {
                         p->pos = i;
                         return fail(p, "unexpected end of input in a string");
@@ -144,6 +168,7 @@ static int parse_string(struct parser *p, const char **ret, uint32_t *ret_len) {
                 unsigned char c = s[i];
                 if (c == '"')
                         break;
+                plain = false;
                 if (c < 0x20) {
                         p->pos = i;
                         return fail(p, "control character in a string");
@@ -191,8 +216,8 @@ static int parse_string(struct parser *p, const char **ret, uint32_t *ret_len) {
                 p->doc->extra = x;
                 x[p->doc->n_extra++] = out;
         }
-        size_t w = 0;
-        for (size_t r = p->pos; r < end;) {
+        size_t w = plain ? rawlen : 0;
+        for (size_t r = plain ? end : p->pos; r < end;) {
                 unsigned char c = s[r];
                 if (c == '\\') {
                         char e = (char) s[r + 1];

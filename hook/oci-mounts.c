@@ -8,14 +8,31 @@
 
 #include "util.h"
 
+/* Slots for n items and the terminator, in powers of two: a push is amortised O(1). */
+static size_t vec_cap(size_t n) {
+        size_t c = 4;
+        while (c < n + 1)
+                c *= 2;
+        return c;
+}
+
+int oci_vec_empty(void *vp, size_t size) {
+        char **v = vp;
+        if (!*v && !(*v = calloc(vec_cap(0), size)))
+                return -ENOMEM;
+        return 0;
+}
+
 int oci_vec_push(void *vp, size_t *n, size_t size, const void *item) {
         char **v = vp;
-        char *nv = realloc(*v, (*n + 2) * size);
-        if (!nv)
-                return -ENOMEM;
-        memcpy(nv + *n * size, item, size);
-        memset(nv + (*n + 1) * size, 0, size);  /* keeps pointer vectors NULL-terminated */
-        *v = nv;
+        if (!*v || vec_cap(*n + 1) != vec_cap(*n)) {
+                char *nv = realloc(*v, vec_cap(*n + 1) * size);
+                if (!nv)
+                        return -ENOMEM;
+                *v = nv;
+        }
+        memcpy(*v + *n * size, item, size);
+        memset(*v + (*n + 1) * size, 0, size);  /* keeps pointer vectors NULL-terminated */
         (*n)++;
         return 0;
 }

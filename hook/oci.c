@@ -135,9 +135,7 @@ static int strings(struct rd *r, const struct gj_node *obj, const char *name, co
                                 return -ENOMEM;
                 }
         }
-        if (!*v)
-                *v = calloc(1, sizeof **v);  /* an empty, NULL-terminated vector */
-        return *v ? 0 : -ENOMEM;
+        return oci_vec_empty(v, sizeof **v);
 }
 
 /* An int64 field of variant k. Absent or null: `absent`. */
