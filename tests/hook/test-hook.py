@@ -248,6 +248,14 @@ def synthetic(e):
 
     expect("requested CDI device in no spec", e.run(base, ["--cdi-device", "nvidia.com/gpu=7"]), 1, ["spec-stale"],
            ["nvidia.com/gpu=7 is in no spec", "run gpucdi generate", "exits 75"])
+    # podman reads specs with Go's encoding/json: keys in any case, the last of duplicates. So does the hook.
+    spec = f"{e.host}/cdi/keys.example-gpu.json"
+    with open(spec, "w") as f:
+        f.write('{"cdiVersion": "0.5.0", "Kind": "keys.example/gpu", "kind": "keys.example/gpu", "DEVICES": [{"Name": "0", '
+                f'"containerEdits": {{"DeviceNodes": [{{"path": "/dev/nvidia0", "HOSTPATH": "{e.host}/dev/nvidia0"}}]}}}}]}}')
+    expect("a spec with keys in other cases (Go's matching, as podman reads it) holds its device",
+           e.run(base, ["--cdi-device", "keys.example/gpu=0"]), 0, [])
+    os.unlink(spec)
 
     os.rename(f"{e.host}/dev/nvidia0", f"{e.host}/dev/nvidia0.away")
     try:
