@@ -29,6 +29,15 @@ let
   ollamaWith = acceleration:
     pkgs."ollama-${acceleration}" or (pkgs.ollama.override { inherit acceleration; });
 
+  # Mesa's Vulkan drivers the Vulkan image offers, by architecture (Mesa names each ICD file
+  # <driver>_icd.<cpu>.json). AMD's (radv) and Venus (virtio-gpu: a podman machine VM on a Mac, or any
+  # QEMU/libkrun guest) everywhere; Intel's on x86_64 only; on aarch64 the Arm GPUs: Apple's (asahi),
+  # Mali (panfrost) and Adreno (freedreno).
+  mesaVulkanDrivers = {
+    x86_64 = [ "intel" "radeon" "virtio" ];
+    aarch64 = [ "radeon" "virtio" "asahi" "panfrost" "freedreno" ];
+  }.${arch} or [ "radeon" "virtio" ];
+
   # What every image gets from the host's driver (gpucdi's spec mounts it under /run/opengl-driver):
   # LD_LIBRARY_PATH for the libraries the driver loads itself with dlopen (libnvidia-ptxjitcompiler,
   # libnvidia-nvvm, libnvidia-glcore: the program's RUNPATH does not apply to them), and PATH for
@@ -88,10 +97,10 @@ in
     };
   };
 
-  # Any Vulkan GPU: --device intel.com/gpu=all, amd.com/gpu=all or nvidia.com/gpu=all. nixpkgs'
-  # Vulkan loader reads ICD files from /run/opengl-driver/share/vulkan/icd.d, where gpucdi mounts
-  # NVIDIA's; Mesa's (Intel, AMD, and Venus for the virtio-gpu of a podman machine VM on macOS)
-  # are added to the image here. A missing ICD file is skipped by the loader.
+  # Any Vulkan GPU: --device intel.com/gpu=all, amd.com/gpu=all, nvidia.com/gpu=all or
+  # gpucdi.io/render=all. nixpkgs' Vulkan loader reads ICD files from
+  # /run/opengl-driver/share/vulkan/icd.d, where gpucdi mounts NVIDIA's; Mesa's (mesaVulkanDrivers
+  # above) are added to the image here. A missing ICD file is skipped by the loader.
   # NVIDIA's Vulkan driver (libGLX_nvidia.so.0, the library its ICD names) links libX11 and libXext,
   # which the host's driver does not bring and a Nix image has no system copy of: they are in the
   # image and on LD_LIBRARY_PATH. OLLAMA_VULKAN=1: Ollama's Vulkan backend is opt-in, and nixpkgs'
@@ -104,7 +113,7 @@ in
     extraLibraryPath = [ "${lib.getLib pkgs.xorg.libX11}/lib" "${lib.getLib pkgs.xorg.libXext}/lib" ];
     extraEnv = [
       "OLLAMA_VULKAN=1"
-      "VK_ADD_DRIVER_FILES=${lib.concatStringsSep ":" (map (f: "${pkgs.mesa}/share/vulkan/icd.d/${f}") [ "intel_icd.${arch}.json" "radeon_icd.${arch}.json" "virtio_icd.${arch}.json" ])}"
+      "VK_ADD_DRIVER_FILES=${lib.concatStringsSep ":" (map (d: "${pkgs.mesa}/share/vulkan/icd.d/${d}_icd.${arch}.json") mesaVulkanDrivers)}"
     ];
   };
 }

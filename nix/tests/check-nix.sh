@@ -1,7 +1,7 @@
 #!/bin/bash
-# TAP: nix-instantiate --parse on every .nix file, then the module evaluation checks of
-# eval-module.nix, one TAP line each. Needs only nix-instantiate (Debian package nix-bin); the
-# dummy store keeps it from touching /nix or a daemon.
+# TAP: nix-instantiate --parse on every .nix file, then the evaluation checks of eval-module.nix
+# (the NixOS module) and eval-images.nix (the images), one TAP line each. Needs only
+# nix-instantiate (Debian package nix-bin); the dummy store keeps it from touching /nix or a daemon.
 set -u
 dir=$1
 if ! command -v nix-instantiate >/dev/null; then
@@ -37,23 +37,26 @@ else
         echo "# $shape"
 fi
 
-if ! json=$("${nix[@]}" --eval --strict --json "$dir/tests/eval-module.nix" 2>&1); then
-        n=$((n + 1))
-        fail=1
-        echo "not ok $n - the module evaluates"
-        printf '%s\n' "$json" | sed 's/^/# /'
-else
+# eval-module.nix: the NixOS module; eval-images.nix: the images for x86_64 and aarch64.
+for what in module images; do
+        if ! json=$("${nix[@]}" --eval --strict --json "$dir/tests/eval-$what.nix" 2>&1); then
+                n=$((n + 1))
+                fail=1
+                echo "not ok $n - eval-$what.nix evaluates"
+                printf '%s\n' "$json" | sed 's/^/# /'
+                continue
+        fi
         while IFS=$'\t' read -r verdict name; do
                 n=$((n + 1))
                 if [ "$verdict" = True ]; then
-                        echo "ok $n - module: $name"
+                        echo "ok $n - $what: $name"
                 else
                         fail=1
-                        echo "not ok $n - module: $name"
+                        echo "not ok $n - $what: $name"
                 fi
         done < <(printf '%s' "$json" | python3 -c 'import json, sys
 for name, verdict in json.load(sys.stdin).items():
     print(f"{verdict}\t{name}")')
-fi
+done
 echo "1..$n"
 exit $fail
