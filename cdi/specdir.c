@@ -105,7 +105,7 @@ static bool is_temp_name(const char *name) {
  * leftover. */
 static void remove_stale_temps(int dfd, const char *dir) {
         int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        _cleanup_closedir_ DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
         if (!d) {
                 if (fd >= 0)
                         close(fd);
@@ -115,7 +115,6 @@ static void remove_stale_temps(int dfd, const char *dir) {
         while ((de = readdir(d)))
                 if (is_temp_name(de->d_name) && unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
                         log_warning("Cannot remove %s/%s, left by an interrupted run: %m", dir, de->d_name);
-        closedir(d);
 }
 
 int cdi_dir_lock(const char *dir, int *ret_fd) {

@@ -114,7 +114,7 @@ static int list_add_file(struct list *l, const char *dir, const char *name, size
 }
 
 static int list_add_dir(struct list *l, const char *dir, size_t prio) {
-        DIR *d = opendir(dir);
+        _cleanup_closedir_ DIR *d = opendir(dir);
         if (!d) {
                 /* podman silently skips spec directories that do not exist. */
                 if (errno != ENOENT && errno != ENOTDIR)
@@ -140,7 +140,6 @@ static int list_add_dir(struct list *l, const char *dir, size_t prio) {
                 }
                 n++;
         }
-        closedir(d);
         if (n > 0)
                 qsort(names, n, sizeof *names, strcmp_ptr);
 

@@ -135,7 +135,7 @@ static int cmp_str(const void *a, const void *b) {
 }
 
 static int scan_dir(const char *dir, struct per_name *req, size_t n) {
-        DIR *d = opendir(dir);
+        _cleanup_closedir_ DIR *d = opendir(dir);
         if (!d)
                 return 0;
         char **names = NULL;
@@ -149,7 +149,6 @@ static int scan_dir(const char *dir, struct per_name *req, size_t n) {
                 if ((r = hook_strv_push(&names, &nn, de->d_name)) < 0)
                         break;
         }
-        closedir(d);
         if (r >= 0 && nn > 0)
                 qsort(names, nn, sizeof *names, cmp_str);
         for (size_t i = 0; r >= 0 && i < nn; i++) {

@@ -136,7 +136,7 @@ int drm_scan_sysfs(const char *sysfs_root, struct gpu *gpus, size_t n) {
         int r = path_join(sysfs_root, "class/drm", &class_dir);
         if (r < 0)
                 return r;
-        DIR *dir = opendir(class_dir);
+        _cleanup_closedir_ DIR *dir = opendir(class_dir);
         if (!dir)
                 return errno == ENOENT ? 0 : log_error_errno(-errno, "Failed to open %s: %m", class_dir);
 
@@ -161,7 +161,6 @@ int drm_scan_sysfs(const char *sysfs_root, struct gpu *gpus, size_t n) {
                 snprintf(dev, sizeof dev, "%s/%s/dev", class_dir, de->d_name);
                 drm_record(gpus, n, pci_addr, de->d_name, sysfs_read_devnum(dev));
         }
-        closedir(dir);
         return r;
 }
 

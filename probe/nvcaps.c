@@ -88,7 +88,7 @@ static int read_access(const char *path, int dev_fd, int caps_major, struct devn
 
 /* The numbers N of the entries "<prefix>N" of dir, sorted; a missing dir has none. */
 static int numbered_entries(const char *dir, const char *prefix, unsigned max_n, unsigned **ret, size_t *ret_n) {
-        DIR *d = opendir(dir);
+        _cleanup_closedir_ DIR *d = opendir(dir);
         if (!d) {
                 *ret = NULL;
                 *ret_n = 0;
@@ -114,7 +114,6 @@ static int numbered_entries(const char *dir, const char *prefix, unsigned max_n,
                 v = m;
                 v[n++] = x;
         }
-        closedir(d);
         if (r < 0)
                 return r;
         for (size_t i = 1; i < n; i++) /* insertion sort: a handful of entries */

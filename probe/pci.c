@@ -160,7 +160,7 @@ static int pci_collect(struct pci_access *acc, const char *pci_path, struct gpu_
 }
 
 static int check_device_names(const char *devices) {
-        DIR *d = opendir(devices);
+        _cleanup_closedir_ DIR *d = opendir(devices);
         if (!d)
                 return log_error_errno(-errno, "Failed to open %s: %m", devices);
         struct dirent *de;
@@ -175,7 +175,6 @@ static int check_device_names(const char *devices) {
                         break;
                 }
         }
-        closedir(d);
         return r;
 }
 

@@ -124,7 +124,7 @@ int render_probe(const char *sysfs_root, int dev_fd, struct host *h) {
         int r = path_join(sysfs_root, "class/drm", &class_dir);
         if (r < 0)
                 return r;
-        DIR *dir = opendir(class_dir);
+        _cleanup_closedir_ DIR *dir = opendir(class_dir);
         if (!dir)
                 return errno == ENOENT ? 0 : log_error_errno(-errno, "Failed to open %s: %m", class_dir);
 
@@ -133,7 +133,6 @@ int render_probe(const char *sysfs_root, int dev_fd, struct host *h) {
         struct dirent *de;
         while (r >= 0 && (de = readdir(dir)))
                 r = render_add(class_dir, de->d_name, dev_fd, &list, &n);
-        closedir(dir);
         if (r < 0) {
                 free(list);
                 return r;
