@@ -119,27 +119,20 @@ int hook_command(int argc, char *argv[]) {
         }
         memcpy(orig, argv, (size_t) argc * sizeof *orig);
 
-        struct hook_params p = {};
-        int ret, r = parse_options(argc, argv, &p);
-        if (r != 0) {
-                ret = r == -EIO ? EXIT_FAILURE : r < 0 ? EXIT_USAGE : EXIT_ALLOWED;
-                goto out;
-        }
+        _cleanup_(hook_params_done) struct hook_params p = {};
+        int r = parse_options(argc, argv, &p);
+        if (r != 0)
+                return r == -EIO ? EXIT_FAILURE : r < 0 ? EXIT_USAGE : EXIT_ALLOWED;
         if (optind != argc - 1 || !(streq(argv[optind], "prestart") || streq(argv[optind], "createRuntime"))) {
                 log_error("Expected the hook stage 'prestart' (or 'createRuntime') as the only argument; see gpucdi-hook --help");
-                ret = EXIT_USAGE;
-                goto out;
+                return EXIT_USAGE;
         }
         if (isatty(STDIN_FILENO)) {
                 log_error("gpucdi-hook is run by the container runtime with the container state on stdin; "
                           "use 'gpucdi check CONFIG.json' to check a container by hand");
-                ret = EXIT_USAGE;
-                goto out;
+                return EXIT_USAGE;
         }
         bool refused = true;
         r = hook_run(&p, STDIN_FILENO, (const char *const *) orig + 1, (size_t) argc - 1, &refused);
-        ret = r < 0 ? EXIT_INPUT : refused ? EXIT_REFUSED : EXIT_ALLOWED;
-out:
-        hook_params_done(&p);
-        return ret;
+        return r < 0 ? EXIT_INPUT : refused ? EXIT_REFUSED : EXIT_ALLOWED;
 }

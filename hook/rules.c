@@ -288,18 +288,22 @@ static char *join_items(char **items, size_t n) {
         return s;
 }
 
+static void rules_found_freep(char ***found) {
+        rules_found_free(*found);
+}
+
 int rules_evaluate(const struct rules_input *in, char ***ret_found) {
-        struct eval e = { .in = in, .cfg = in->cfg };
-        int r = -ENOMEM;
+        _cleanup_(eval_free) struct eval e = { .in = in, .cfg = in->cfg };
         e.items = calloc(rules_count, sizeof *e.items);
         e.n_items = calloc(rules_count, sizeof *e.n_items);
-        char **found = calloc(rules_count + 1, sizeof *found);
+        _cleanup_(rules_found_freep) char **found = calloc(rules_count + 1, sizeof *found);
         if (!e.items || !e.n_items || !found)
-                goto out;
+                return -ENOMEM;
+        int r;
         if (in->n_requested > 0 && (r = cdispec_lookup(in->spec_dirs, in->requested, in->n_requested, &e.grant)) < 0)
-                goto out;
+                return r;
         if ((r = exposures_build(&e)) < 0)
-                goto out;
+                return r;
 
         for (size_t i = 0; i < rules_count; i++) {
                 if (rules_table[i].check)
@@ -316,18 +320,11 @@ int rules_evaluate(const struct rules_input *in, char ***ret_found) {
                         implied = e.n_items[rule_index(p)] > 0;
                 if (implied)
                         continue;
-                if (!(found[i] = join_items(e.items[i], e.n_items[i]))) {
-                        r = -ENOMEM;
-                        goto out;
-                }
+                if (!(found[i] = join_items(e.items[i], e.n_items[i])))
+                        return -ENOMEM;
         }
         *ret_found = TAKE_PTR(found);
-        r = 0;
-out:
-        if (found)
-                rules_found_free(found);
-        eval_free(&e);
-        return r;
+        return 0;
 }
 
 void rules_found_free(char **found) {
