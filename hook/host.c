@@ -160,7 +160,11 @@ int host_stat_node(const struct hook_host *h, const char *node, char *ret_type, 
 }
 
 bool host_ns_is_hosts(const char *proc_name, const char *path) {
-        /* A prestart hook runs in the runtime's namespaces, which are the host's. */
+        /* A prestart hook runs in the runtime's namespaces, which are the host's. runc's init opens
+         * a relative path from the container's root filesystem, where the image may link it to any
+         * namespace, while this process would look from "/": judged as the host's. */
+        if (path[0] != '/')
+                return true;
         char self[64];
         snprintf(self, sizeof self, "/proc/self/ns/%s", proc_name);
         struct stat a, b;
