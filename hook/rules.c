@@ -160,7 +160,8 @@ static size_t rule_index(const char *id) {
 
 /* ---- does it reach a GPU? ------------------------------------------------------------------ */
 
-/* Writing a GPU's sysfs attributes (remove, reset, power) needs root outside a user namespace. */
+/* Writing a GPU's sysfs attributes (remove, reset, power) needs the host's root: outside a user
+ * namespace, or in one that maps it (userns false then). */
 static const char *source_reaches_gpu(struct hook_host *h, const char *src, const struct oci_mount *m, bool userns) {
         if (gpu_path(src))
                 return "a mount of GPU device nodes";
@@ -256,7 +257,8 @@ bool rules_gpu_container(const struct rules_input *in, const char **ret_reason) 
                         reason = "a device cgroup rule for a GPU";
         }
         for (size_t i = 0; !reason && i < c->n_mounts; i++)
-                reason = mount_reaches_gpu(in->host, &c->mounts[i], in->bundle, c->ns_present[OCI_NS_USER]);
+                reason = mount_reaches_gpu(in->host, &c->mounts[i], in->bundle,
+                                           c->ns_present[OCI_NS_USER] && !host_userns_maps_root(c));
         if (ret_reason)
                 *ret_reason = reason;
         return reason != NULL;

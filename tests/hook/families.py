@@ -7,7 +7,9 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import tempfile
+import time
 
 
 def add_mount(cfg, dest, typ, src, opts=()):
@@ -304,6 +306,38 @@ def benign_nongpu(e, expect):
     cases["every capability, no seccomp, no namespaces, nothing masked"] = json.dumps(caps)
     for name, raw in cases.items():
         expect(f"no GPU, starts: {name}", e.run(nongpu, raw=raw), 0, [])
+    # A writable sysfs is harmless in a user namespace only while the host's root is not in it: a
+    # uid that maps to host uid 0 writes the GPUs' root-owned attributes (remove, reset), as runc
+    # 1.1.5 shows with /sys/bus/pci/rescan.
+    sysrw = add_mount(nongpu, "/sys2", "sysfs", "sysfs", ["rw"])
+    sysrw["linux"]["namespaces"] = [n for n in sysrw["linux"]["namespaces"] if n["type"] != "network"] + \
+        [{"type": "network"}, {"type": "user"}]
+    for name, maps, rc in (("container root is uid 100000", [(0, 100000, 65536)], 0),
+                           ("container root is the host's root", [(0, 0, 65536)], 1),
+                           ("uid 1001 is the host's root (keep-id, rootful)", [(0, 1, 1001), (1001, 0, 1)], 1)):
+        c = copy.deepcopy(sysrw)
+        for key in ("uidMappings", "gidMappings"):
+            c["linux"][key] = [{"containerID": a, "hostID": b, "size": n} for a, b, n in maps]
+        expect(f"no GPU, writable sysfs in a user namespace: {name}", e.run(c), rc,
+               ["mount-sys-writable"] if rc else [])
+    c = copy.deepcopy(sysrw)
+    c["linux"]["namespaces"][-1]["path"] = f"{e.tmp}/userns-bind"
+    expect("no GPU, writable sysfs in a user namespace joined by a path that cannot be checked", e.run(c), 1,
+           ["mount-sys-writable"])
+    for name, argv, rc in (("maps the host's root", ["unshare", "--user", "--map-root-user", "sleep", "60"], 1),
+                           ("maps no ID", ["unshare", "--user", "sleep", "60"], 0)):
+        other = subprocess.Popen(argv)
+        try:
+            for _ in range(100):
+                if os.readlink(f"/proc/{other.pid}/ns/user") != os.readlink("/proc/self/ns/user"):
+                    break
+                time.sleep(0.02)
+            c["linux"]["namespaces"][-1]["path"] = f"/proc/{other.pid}/ns/user"
+            expect(f"no GPU, writable sysfs in a user namespace joined by path that {name}", e.run(c), rc,
+                   ["mount-sys-writable"] if rc else [])
+        finally:
+            other.kill()
+            other.wait()
     # A recursive bind of / carries the host's /dev submount with every GPU node: a GPU container.
     for opts in (["rbind"], ["ro", "rprivate", "rbind"], ["bind", "rbind"]):
         c = add_mount(nongpu, "/host", "bind", "/", opts)
