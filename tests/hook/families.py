@@ -226,6 +226,23 @@ def masked(e, expect):
     c["linux"]["maskedPaths"] = [p for p in c["linux"]["maskedPaths"] if not p.startswith("/proc")]
     c["linux"]["readonlyPaths"] = []
     expect("no proc mounted: nothing to mask there", e.run(c), 0, [])
+    # runc cleans a destination before it mounts ("/./sys", "/x/../sys", relative "sys" are /sys).
+    for dest in ("/./sys", "/x/../sys", "sys"):
+        c = copy.deepcopy(base)
+        for m in c["mounts"]:
+            if m.get("type") == "sysfs":
+                m["destination"] = dest
+        c["linux"]["maskedPaths"] = [p for p in c["linux"]["maskedPaths"] if p != "/sys/firmware"]
+        expect(f"sysfs at {dest}, /sys/firmware unmasked", e.run(c), 1, ["masked-paths-removed"],
+               ["/sys/firmware readable"])
+    for dest in ("/proc/", "/proc/.", "proc"):
+        c = copy.deepcopy(base)
+        for m in c["mounts"]:
+            if m.get("type") == "proc":
+                m["destination"] = dest
+        expect(f"proc at {dest} is at /proc", e.run(c), 0, [])
+        c["linux"]["maskedPaths"] = [p for p in c["linux"]["maskedPaths"] if p != "/proc/kcore"]
+        expect(f"proc at {dest}, /proc/kcore unmasked", e.run(c), 1, ["masked-paths-removed"], ["/proc/kcore readable"])
 
 
 def folding(e, expect):
