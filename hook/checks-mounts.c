@@ -58,6 +58,12 @@ bool engine_rootfs(const char *path, const char *bundle) {
         return false;
 }
 
+/* The kernel resolves a relative overlay directory from runc's init, whose working directory is the
+ * container's root filesystem: the image can link it anywhere, so it is judged as the host's "/". */
+static const char *overlay_dir(const char *path) {
+        return path[0] == '/' ? path : "/";
+}
+
 static int expose(struct eval *e, const char *how, const char *source, const char *destination, bool writable,
                   bool below_writable, const struct oci_mount *m) {
         if (!source || !*source)
@@ -99,9 +105,9 @@ int exposures_build(struct eval *e) {
                 else if (mount_is_overlay(m)) {
                         r = 0;
                         for (size_t k = 0; k < m->n_lowerdirs && r >= 0; k++)
-                                r = expose(e, "overlay lowerdir", m->lowerdirs[k], m->destination, false, false, m);
+                                r = expose(e, "overlay lowerdir", overlay_dir(m->lowerdirs[k]), m->destination, false, false, m);
                         for (size_t k = 0; k < m->n_upperdirs && r >= 0; k++)
-                                r = expose(e, "overlay upperdir", m->upperdirs[k], m->destination, true, false, m);
+                                r = expose(e, "overlay upperdir", overlay_dir(m->upperdirs[k]), m->destination, true, false, m);
                 } else
                         continue;
                 if (r < 0)

@@ -176,14 +176,13 @@ static const char *source_reaches_gpu(struct hook_host *h, const char *src, cons
         return NULL;
 }
 
-/* An overlay layer (lowerdir, upperdir) as runc hands it to the kernel: relative to the bundle,
- * symlinks followed. */
-static const char *layer_reaches_gpu(struct hook_host *h, const char *path, const struct oci_mount *m,
-                                     const char *bundle, bool userns) {
-        _cleanup_free_ char *joined = NULL, *lex = NULL, *res = NULL;
-        if (path[0] != '/' && path_join(bundle ? bundle : "/", path, &joined) < 0)
-                return "a mount that could not be checked (out of memory)";
-        const char *p = joined ? joined : path;
+/* An overlay layer (lowerdir, upperdir) as the kernel reads it, symlinks followed. A relative one
+ * is looked up from runc's init, in the container's root filesystem: the image may link it to /dev. */
+static const char *layer_reaches_gpu(struct hook_host *h, const char *path, const struct oci_mount *m, bool userns) {
+        _cleanup_free_ char *lex = NULL, *res = NULL;
+        if (path[0] != '/')
+                return gpu_drivers_loaded(h) ? "an overlay directory relative to the container's root filesystem" : NULL;
+        const char *p = path;
         if (host_path_normalize(p, &lex) < 0 || host_path_resolve(p, &res) == -ENOMEM)
                 return "a mount that could not be checked (out of memory)";
         const char *label = source_reaches_gpu(h, lex, m, userns);
@@ -194,9 +193,9 @@ static const char *mount_reaches_gpu(struct hook_host *h, const struct oci_mount
         if (mount_is_overlay(m)) {
                 const char *label = NULL;
                 for (size_t k = 0; k < m->n_lowerdirs && !label; k++)
-                        label = layer_reaches_gpu(h, m->lowerdirs[k], m, bundle, userns);
+                        label = layer_reaches_gpu(h, m->lowerdirs[k], m, userns);
                 for (size_t k = 0; k < m->n_upperdirs && !label; k++)
-                        label = layer_reaches_gpu(h, m->upperdirs[k], m, bundle, userns);
+                        label = layer_reaches_gpu(h, m->upperdirs[k], m, userns);
                 return label;
         }
         if (!m->bind) {

@@ -35,6 +35,14 @@ def mounts(e, expect):
     expect("overlay upperdir in /usr/lib: writable host libraries",
            e.run(ov([f"lowerdir={e.host}/data", "upperdir=/usr/lib/x", f"workdir={e.tmp}/w"])), 1,
            ["mount-host-system-writable"])
+    # The kernel looks a relative overlay directory up from runc's init, whose working directory is
+    # the container's root filesystem: an image symlink there (x -> /etc) is followed on the host.
+    expect("overlay lowerdir relative to the rootfs", e.run(ov(["lowerdir=x:y"])), 1, ["mount-host-root"])
+    expect("overlay upperdir relative to the rootfs",
+           e.run(ov([f"lowerdir={e.host}/data", "upperdir=u", f"workdir={e.tmp}/w"])), 1, ["mount-host-root"])
+    nongpu = e.config("nongpu-default")
+    expect("no GPU, overlay lowerdir relative to the rootfs (may be the host's /dev)",
+           e.run(add_mount(nongpu, "/data", "overlay", "overlay", ["lowerdir=x:y"])), 1, ["mount-host-root"])
     expect("overlay of a data directory (podman :O)",
            e.run(ov([f"lowerdir={e.host}/data", f"upperdir={e.tmp}/u", f"workdir={e.tmp}/w", "private"])), 0, [])
     # Overlay options as the kernel reads them: runc joins unknown options with ',', so one option
