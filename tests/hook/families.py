@@ -35,6 +35,12 @@ def mounts(e, expect):
     expect("overlay upperdir in /usr/lib: writable host libraries",
            e.run(ov([f"lowerdir={e.host}/data", "upperdir=/usr/lib/x", f"workdir={e.tmp}/w"])), 1,
            ["mount-host-system-writable"])
+    # Directories whose files the host later runs as root (cron, at, package scripts), and the kubelet's.
+    for src, rule in (("/var/spool/cron/crontabs", "mount-host-system-writable"), ("/var/spool/at", "mount-host-system-writable"),
+                      ("/var/lib/dpkg/info", "mount-host-system-writable"), ("/var/lib/rpm", "mount-host-system-writable"),
+                      ("/var/lib/kubelet", "mount-engine-socket")):
+        expect(f"{src} mounted writable", e.run(bind(src, opts=("rbind", "rw"))), 1, [rule])
+    expect("/var/spool/cron mounted read-only", e.run(bind("/var/spool/cron", opts=("rbind", "ro"))), 0, [])
     # The kernel looks a relative overlay directory up from runc's init, whose working directory is
     # the container's root filesystem: an image symlink there (x -> /etc) is followed on the host.
     expect("overlay lowerdir relative to the rootfs", e.run(ov(["lowerdir=x:y"])), 1, ["mount-host-root"])
