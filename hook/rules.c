@@ -255,9 +255,17 @@ bool rules_gpu_container(const struct rules_input *in, const char **ret_reason) 
                 } else if (classify_device(in->host, 'c', r->major, r->minor, NULL, &label) == DEV_GPU)
                         reason = "a device cgroup rule for a GPU";
         }
-        for (size_t i = 0; !reason && i < c->n_mounts; i++)
-                reason = mount_reaches_gpu(in->host, &c->mounts[i], in->bundle,
-                                           c->ns_present[OCI_NS_USER] && !host_userns_maps_root(c));
+        bool userns = c->ns_present[OCI_NS_USER] && !host_userns_maps_root(c), dev_covered = false;
+        for (size_t i = 0; !reason && i < c->n_mounts; i++) {
+                reason = mount_reaches_gpu(in->host, &c->mounts[i], in->bundle, userns);
+                dev_covered = dev_covered || path_match("/dev", c->mounts[i].destination, false, false);
+        }
+        /* root.path is bound recursively as the container's "/": the host's /dev below it comes
+         * along unless a mount covers /dev (podman's tmpfs) */
+        struct oci_mount root = { .destination = "/", .source = c->root_path, .type = "bind", .bind = true,
+                                  .recursive = !dev_covered, .ro = c->root_readonly };
+        if (!reason && c->root_path)
+                reason = mount_reaches_gpu(in->host, &root, in->bundle, userns);
         if (ret_reason)
                 *ret_reason = reason;
         return reason != NULL;

@@ -369,6 +369,15 @@ def benign_nongpu(e, expect):
         finally:
             other.kill()
             other.wait()
+    # root.path is bound recursively: the host's /dev comes along unless a mount covers /dev.
+    c = copy.deepcopy(nongpu)
+    c["root"] = {"path": "/"}
+    expect("no GPU, root.path / under podman's /dev tmpfs", e.run(c), 0, [])
+    c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/dev"]
+    expect("no GPU, root.path / and no /dev mount: the host's GPU nodes", e.run(c), 1, ["mount-host-root"])
+    c = copy.deepcopy(nongpu)
+    c["root"] = {"path": "/dev"}
+    expect("no GPU, root.path /dev", e.run(c), 1, ["mount-host-dev"])
     # A recursive bind of / carries the host's /dev submount with every GPU node: a GPU container.
     for opts in (["rbind"], ["ro", "rprivate", "rbind"], ["bind", "rbind"]):
         c = add_mount(nongpu, "/host", "bind", "/", opts)
