@@ -208,6 +208,8 @@ const struct path_rule path_rules[] = {
         /* engines and daemons that start privileged work on request */
         { "/run/podman", M_COVERS, false, "mount-engine-socket", "the podman API socket" },
         { "/run/user/*/podman", M_COVERS, false, "mount-engine-socket", "a rootless podman API socket" },
+        /* root's own session: its systemd --user and session bus take the container's uid 0 as their owner */
+        { "/run/user/0", M_COVERS, false, "mount-engine-socket", "root's session (systemd --user, D-Bus)" },
         { "/run/docker.sock", M_COVERS, false, "mount-engine-socket", "the docker socket" },
         { "/run/user/*/docker.sock", M_COVERS, false, "mount-engine-socket", "a rootless docker socket" },
         { "/run/docker", M_COVERS, false, "mount-engine-socket", "docker's runtime directory" },

@@ -35,6 +35,9 @@ def mounts(e, expect):
     expect("overlay upperdir in /usr/lib: writable host libraries",
            e.run(ov([f"lowerdir={e.host}/data", "upperdir=/usr/lib/x", f"workdir={e.tmp}/w"])), 1,
            ["mount-host-system-writable"])
+    # Root's own session: its systemd --user runs units for the container's uid 0, as root.
+    for src in ("/run/user/0/systemd/private", "/run/user/0/bus", "/run/user/0"):
+        expect(f"{src} mounted", e.run(bind(src, opts=("bind",))), 1, ["mount-engine-socket"])
     # Directories whose files the host later runs as root (cron, at, package scripts), and the kubelet's.
     for src, rule in (("/var/spool/cron/crontabs", "mount-host-system-writable"), ("/var/spool/at", "mount-host-system-writable"),
                       ("/var/lib/dpkg/info", "mount-host-system-writable"), ("/var/lib/rpm", "mount-host-system-writable"),
