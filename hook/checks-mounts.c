@@ -13,6 +13,15 @@
 #include "nvversion.h"
 #include "util.h"
 
+/* Whether a mount lands on `where`: runc joins the destination to the rootfs cleaned ("/./sys",
+ * "/x/../sys" and "sys" are /sys). */
+static bool dest_is(const struct oci_mount *m, const char *where) {
+        _cleanup_free_ char *n = NULL;
+        if (host_path_normalize(m->destination, &n) < 0)
+                return path_match(where, m->destination, false, false);
+        return streq(n, where);
+}
+
 /* Container directories where a driver's user-space files are mounted. */
 static const char *const driver_destinations[] = { "/run/opengl-driver" };
 
@@ -47,6 +56,12 @@ bool engine_rootfs(const char *path, const char *bundle) {
                 if (tail_match(engine_rootfs_patterns[i], path))
                         return true;
         return false;
+}
+
+/* The kernel resolves a relative overlay directory from runc's init, whose working directory is the
+ * container's root filesystem: the image can link it anywhere, so it is judged as the host's "/". */
+static const char *overlay_dir(const char *path) {
+        return path[0] == '/' ? path : "/";
 }
 
 static int expose(struct eval *e, const char *how, const char *source, const char *destination, bool writable,
@@ -90,9 +105,9 @@ int exposures_build(struct eval *e) {
                 else if (mount_is_overlay(m)) {
                         r = 0;
                         for (size_t k = 0; k < m->n_lowerdirs && r >= 0; k++)
-                                r = expose(e, "overlay lowerdir", m->lowerdirs[k], m->destination, false, false, m);
+                                r = expose(e, "overlay lowerdir", overlay_dir(m->lowerdirs[k]), m->destination, false, false, m);
                         for (size_t k = 0; k < m->n_upperdirs && r >= 0; k++)
-                                r = expose(e, "overlay upperdir", m->upperdirs[k], m->destination, true, false, m);
+                                r = expose(e, "overlay upperdir", overlay_dir(m->upperdirs[k]), m->destination, true, false, m);
                 } else
                         continue;
                 if (r < 0)
@@ -204,7 +219,7 @@ void check_fstypes(struct eval *e, size_t self) {
                             m->source ? m->source : "none");
                         continue;
                 }
-                bool bad = t->cls == FS_REFUSED || (t->cls == FS_PROC && !streq(m->destination, "/proc")) ||
+                bool bad = t->cls == FS_REFUSED || (t->cls == FS_PROC && !dest_is(m, "/proc")) ||
                            (t->cls == FS_RO && !m->ro) || (t->cls == FS_RO_OWN_NS && !m->ro && host_cgroupns);
                 if (bad)
                         add(e, self, "%s at %s", t->label, m->destination);
@@ -257,7 +272,7 @@ static const struct oci_mount *kernel_fs_at(const struct oci_config *c, const ch
                 const struct oci_mount *m = &c->mounts[i];
                 if (m->remount)
                         continue;  /* changes flags of what is there, replaces nothing */
-                if (!streq(m->destination, proc ? "/proc" : "/sys") && !path_match(proc ? "/proc" : "/sys", m->destination, false, false))
+                if (!dest_is(m, proc ? "/proc" : "/sys"))
                         continue;
                 if (m->bind ? (m->source && path_match(proc ? "/proc" : "/sys", m->source, false, false))
                             : (m->type && streq(m->type, proc ? "proc" : "sysfs")))

@@ -8,6 +8,7 @@
 #include <sys/sysmacros.h>
 
 #include "nvversion.h"
+#include "oci.h"
 #include "util.h"
 
 void host_init(struct hook_host *h, const char *proc_root, const char *dev_root) {
@@ -160,13 +161,59 @@ int host_stat_node(const struct hook_host *h, const char *node, char *ret_type, 
 }
 
 bool host_ns_is_hosts(const char *proc_name, const char *path) {
-        /* A prestart hook runs in the runtime's namespaces, which are the host's. */
+        /* A prestart hook runs in the runtime's namespaces, which are the host's. runc's init opens
+         * a relative path from the container's root filesystem, where the image may link it to any
+         * namespace, while this process would look from "/": judged as the host's. */
+        if (path[0] != '/')
+                return true;
         char self[64];
         snprintf(self, sizeof self, "/proc/self/ns/%s", proc_name);
         struct stat a, b;
         if (stat(self, &a) < 0 || stat(path, &b) < 0)
                 return true;  /* cannot tell: assume the worst */
         return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Lines "inside outside count" of a uid_map or gid_map: the inside ID that is the outside's root, or
+ * (holds >= 0) whether an outside range holds that ID. */
+static int64_t map_scan(const char *text, int64_t holds) {
+        long long in, out, n;
+        for (const char *p = text; p && sscanf(p, "%lld %lld %lld", &in, &out, &n) == 3; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+                if (holds < 0 && out <= 0 && 0 < out + n)
+                        return in - out;
+                else if (holds >= 0 && out <= holds && holds < out + n)
+                        return 1;
+        return -1;
+}
+
+bool host_userns_maps_root(const struct oci_config *c) {
+        static const char *const maps[2] = { "uid_map", "gid_map" };
+        const char *ns = c->ns_path[OCI_NS_USER];
+        for (size_t g = 0; g < 2; g++) {
+                _cleanup_free_ char *self = NULL, *other = NULL;
+                char path[64];
+                snprintf(path, sizeof path, "/proc/self/%s", maps[g]);
+                /* without user namespaces this is the initial one, whose root is 0; rootless, no
+                 * ID of the hook's namespace is the host's root */
+                int64_t root = read_file(path, 64 * 1024, &self, NULL) < 0 ? 0 : map_scan(self, -1);
+                if (root < 0)
+                        continue;
+                if (ns) {
+                        unsigned pid;
+                        int end = -1;
+                        if (sscanf(ns, "/proc/%u/ns/user%n", &pid, &end) < 1 || end < 0 || ns[end])
+                                return true;
+                        snprintf(path, sizeof path, "/proc/%u/%s", pid, maps[g]);
+                        if (read_file(path, 64 * 1024, &other, NULL) < 0 || map_scan(other, root) > 0)
+                                return true;
+                        continue;
+                }
+                for (size_t i = 0; i < c->n_idmaps; i++)
+                        if (c->idmaps[i].gid == (g == 1) && c->idmaps[i].host <= root &&
+                            root < c->idmaps[i].host + c->idmaps[i].size)
+                                return true;
+        }
+        return false;
 }
 
 int host_path_normalize(const char *path, char **ret) {

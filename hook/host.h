@@ -56,6 +56,12 @@ int host_stat_node(const struct hook_host *h, const char *path, char *ret_type, 
  * it cannot be told. */
 bool host_ns_is_hosts(const char *proc_name, const char *path);
 
+/* Whether the container's user namespace can hold the host's root: an ID mapping of the config or,
+ * for a namespace joined by path (/proc/PID/ns/user), that process's map covers the uid or gid that
+ * is root outside the hook's own namespace. true when it cannot be told. */
+struct oci_config;
+bool host_userns_maps_root(const struct oci_config *c);
+
 /* Whether the mount table of process pid (<proc>/PID/mountinfo) has a GPU node or a devtmpfs
  * mounted: ret_reason says which, or stays NULL. -errno when it cannot be read. */
 int host_gpu_in_mountinfo(struct hook_host *h, int64_t pid, const char **ret_reason);

@@ -346,16 +346,39 @@ static int parse_seccomp(struct rd *r, const struct gj_node *linux) {
         return 0;
 }
 
+static int parse_idmaps(struct rd *r, const struct gj_node *linux) {
+        static const char *const keys[] = { "uidMappings", "gidMappings" };
+        static const char *const f[] = { "containerID", "hostID", "size", NULL };
+        for (size_t g = 0; g < 2; g++)
+                FOR_CAND(a, linux, keys[g]) {
+                        if (!typed(r, a, GJ_ARRAY, "linux", keys[g]))
+                                continue;
+                        for (const struct gj_node *m = a->child; m; m = m->next) {
+                                if (!typed(r, m, GJ_OBJECT, "linux", keys[g]))
+                                        continue;
+                                size_t n = fields(r, m, "linux.idMappings[]", f);
+                                for (size_t k = 0; k < n; k++) {
+                                        struct oci_idmap im = { g == 1, int_of(r, m, "hostID", k, "linux.idMappings[]", 0),
+                                                                int_of(r, m, "size", k, "linux.idMappings[]", 0) };
+                                        if (oci_vec_push(&r->cfg->idmaps, &r->cfg->n_idmaps, sizeof im, &im) < 0)
+                                                return -ENOMEM;
+                                }
+                        }
+                }
+        return 0;
+}
+
 static int parse_linux(struct rd *r, const struct gj_node *root) {
         static const char *const f[] = { "devices", "resources", "namespaces", "seccomp", "maskedPaths",
-                                         "readonlyPaths", "rootfsPropagation", NULL };
+                                         "readonlyPaths", "rootfsPropagation", "uidMappings", "gidMappings", NULL };
         struct oci_config *cfg = r->cfg;
         int e;
         FOR_CAND(l, root, "linux") {
                 if (!typed(r, l, GJ_OBJECT, "", "linux"))
                         continue;
                 fields(r, l, "linux", f);
-                if ((e = parse_devices(r, l)) < 0 || (e = parse_cgroup_rules(r, l)) < 0 || (e = parse_seccomp(r, l)) < 0)
+                if ((e = parse_devices(r, l)) < 0 || (e = parse_cgroup_rules(r, l)) < 0 || (e = parse_seccomp(r, l)) < 0 ||
+                    (e = parse_idmaps(r, l)) < 0)
                         return e;
                 parse_namespaces(r, l);
                 if (strings(r, l, "maskedPaths", "linux", &cfg->masked_paths, &cfg->n_masked_paths) < 0 ||
@@ -512,6 +535,7 @@ void oci_config_free(struct oci_config *c) {
         free(c->syscalls);
         free(c->prestart);
         free(c->devices);
+        free(c->idmaps);
         free(c->cgroup_rules);
         free(c->mounts);
         free(c->masked_paths);

@@ -50,6 +50,12 @@ struct oci_cgroup_rule {
         bool rw;               /* access grants read or write, not just mknod */
 };
 
+/* A range of linux.uidMappings or gidMappings: the runtime's IDs host..host+size-1. */
+struct oci_idmap {
+        bool gid;
+        int64_t host, size;
+};
+
 struct oci_mount {
         const char *destination;
         const char *source;    /* may be NULL */
@@ -98,6 +104,8 @@ struct oci_config {
 
         bool ns_present[_OCI_NS_MAX];
         const char *ns_path[_OCI_NS_MAX];
+        struct oci_idmap *idmaps;  /* uid and gid mappings, every candidate */
+        size_t n_idmaps;
 
         struct oci_device *devices;
         size_t n_devices;

@@ -160,7 +160,8 @@ static size_t rule_index(const char *id) {
 
 /* ---- does it reach a GPU? ------------------------------------------------------------------ */
 
-/* Writing a GPU's sysfs attributes (remove, reset, power) needs root outside a user namespace. */
+/* Writing a GPU's sysfs attributes (remove, reset, power) needs the host's root: outside a user
+ * namespace, or in one that maps it (userns false then). */
 static const char *source_reaches_gpu(struct hook_host *h, const char *src, const struct oci_mount *m, bool userns) {
         if (gpu_path(src))
                 return "a mount of GPU device nodes";
@@ -175,14 +176,13 @@ static const char *source_reaches_gpu(struct hook_host *h, const char *src, cons
         return NULL;
 }
 
-/* An overlay layer (lowerdir, upperdir) as runc hands it to the kernel: relative to the bundle,
- * symlinks followed. */
-static const char *layer_reaches_gpu(struct hook_host *h, const char *path, const struct oci_mount *m,
-                                     const char *bundle, bool userns) {
-        _cleanup_free_ char *joined = NULL, *lex = NULL, *res = NULL;
-        if (path[0] != '/' && path_join(bundle ? bundle : "/", path, &joined) < 0)
-                return "a mount that could not be checked (out of memory)";
-        const char *p = joined ? joined : path;
+/* An overlay layer (lowerdir, upperdir) as the kernel reads it, symlinks followed. A relative one
+ * is looked up from runc's init, in the container's root filesystem: the image may link it to /dev. */
+static const char *layer_reaches_gpu(struct hook_host *h, const char *path, const struct oci_mount *m, bool userns) {
+        _cleanup_free_ char *lex = NULL, *res = NULL;
+        if (path[0] != '/')
+                return gpu_drivers_loaded(h) ? "an overlay directory relative to the container's root filesystem" : NULL;
+        const char *p = path;
         if (host_path_normalize(p, &lex) < 0 || host_path_resolve(p, &res) == -ENOMEM)
                 return "a mount that could not be checked (out of memory)";
         const char *label = source_reaches_gpu(h, lex, m, userns);
@@ -193,9 +193,9 @@ static const char *mount_reaches_gpu(struct hook_host *h, const struct oci_mount
         if (mount_is_overlay(m)) {
                 const char *label = NULL;
                 for (size_t k = 0; k < m->n_lowerdirs && !label; k++)
-                        label = layer_reaches_gpu(h, m->lowerdirs[k], m, bundle, userns);
+                        label = layer_reaches_gpu(h, m->lowerdirs[k], m, userns);
                 for (size_t k = 0; k < m->n_upperdirs && !label; k++)
-                        label = layer_reaches_gpu(h, m->upperdirs[k], m, bundle, userns);
+                        label = layer_reaches_gpu(h, m->upperdirs[k], m, userns);
                 return label;
         }
         if (!m->bind) {
@@ -255,8 +255,17 @@ bool rules_gpu_container(const struct rules_input *in, const char **ret_reason) 
                 } else if (classify_device(in->host, 'c', r->major, r->minor, NULL, &label) == DEV_GPU)
                         reason = "a device cgroup rule for a GPU";
         }
-        for (size_t i = 0; !reason && i < c->n_mounts; i++)
-                reason = mount_reaches_gpu(in->host, &c->mounts[i], in->bundle, c->ns_present[OCI_NS_USER]);
+        bool userns = c->ns_present[OCI_NS_USER] && !host_userns_maps_root(c), dev_covered = false;
+        for (size_t i = 0; !reason && i < c->n_mounts; i++) {
+                reason = mount_reaches_gpu(in->host, &c->mounts[i], in->bundle, userns);
+                dev_covered = dev_covered || path_match("/dev", c->mounts[i].destination, false, false);
+        }
+        /* root.path is bound recursively as the container's "/": the host's /dev below it comes
+         * along unless a mount covers /dev (podman's tmpfs) */
+        struct oci_mount root = { .destination = "/", .source = c->root_path, .type = "bind", .bind = true,
+                                  .recursive = !dev_covered, .ro = c->root_readonly };
+        if (!reason && c->root_path)
+                reason = mount_reaches_gpu(in->host, &root, in->bundle, userns);
         if (ret_reason)
                 *ret_reason = reason;
         return reason != NULL;

@@ -208,6 +208,8 @@ const struct path_rule path_rules[] = {
         /* engines and daemons that start privileged work on request */
         { "/run/podman", M_COVERS, false, "mount-engine-socket", "the podman API socket" },
         { "/run/user/*/podman", M_COVERS, false, "mount-engine-socket", "a rootless podman API socket" },
+        /* root's own session: its systemd --user and session bus take the container's uid 0 as their owner */
+        { "/run/user/0", M_COVERS, false, "mount-engine-socket", "root's session (systemd --user, D-Bus)" },
         { "/run/docker.sock", M_COVERS, false, "mount-engine-socket", "the docker socket" },
         { "/run/user/*/docker.sock", M_COVERS, false, "mount-engine-socket", "a rootless docker socket" },
         { "/run/docker", M_COVERS, false, "mount-engine-socket", "docker's runtime directory" },
@@ -228,6 +230,7 @@ const struct path_rule path_rules[] = {
         { "/var/lib/containerd", M_COVERS, false, "mount-engine-socket", "containerd's storage" },
         { "/var/lib/rancher", M_COVERS, false, "mount-engine-socket", "k3s/rke2's storage and credentials" },
         { "/var/lib/crio", M_COVERS, false, "mount-engine-socket", "CRI-O's storage" },
+        { "/var/lib/kubelet", M_COVERS, false, "mount-engine-socket", "the kubelet's device-plugin socket, credentials and pods" },
         { "/var/lib/containers/storage", M_ABOVE, false, "mount-engine-socket", "podman's storage" },
         { "/var/lib/containers/storage/overlay", M_UNDER, false, "mount-engine-socket", "other containers' layers" },
         { "/var/lib/containers/storage/overlay-images", M_UNDER, false, "mount-engine-socket", "podman's images" },
@@ -252,6 +255,11 @@ const struct path_rule path_rules[] = {
         { "/var", M_EXACT, true, "mount-host-system-writable", "the host's /var" },
         { "/var/lib", M_EXACT, true, "mount-host-system-writable", "the host's /var/lib" },
         { "/home", M_EXACT, true, "mount-host-system-writable", "every home directory" },
+        /* what the host runs as root later: crontabs and at jobs, package maintainer scripts */
+        { "/var/spool/cron", M_COVERS, true, "mount-host-system-writable", "cron and at jobs" },
+        { "/var/spool/at", M_COVERS, true, "mount-host-system-writable", "at jobs" },
+        { "/var/lib/dpkg", M_COVERS, true, "mount-host-system-writable", "dpkg's maintainer scripts" },
+        { "/var/lib/rpm", M_COVERS, true, "mount-host-system-writable", "rpm's database and scriptlets" },
 };
 const size_t path_rules_count = ELEMENTSOF(path_rules);
 

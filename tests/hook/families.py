@@ -7,7 +7,9 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import tempfile
+import time
 
 
 def add_mount(cfg, dest, typ, src, opts=()):
@@ -33,6 +35,23 @@ def mounts(e, expect):
     expect("overlay upperdir in /usr/lib: writable host libraries",
            e.run(ov([f"lowerdir={e.host}/data", "upperdir=/usr/lib/x", f"workdir={e.tmp}/w"])), 1,
            ["mount-host-system-writable"])
+    # Root's own session: its systemd --user runs units for the container's uid 0, as root.
+    for src in ("/run/user/0/systemd/private", "/run/user/0/bus", "/run/user/0"):
+        expect(f"{src} mounted", e.run(bind(src, opts=("bind",))), 1, ["mount-engine-socket"])
+    # Directories whose files the host later runs as root (cron, at, package scripts), and the kubelet's.
+    for src, rule in (("/var/spool/cron/crontabs", "mount-host-system-writable"), ("/var/spool/at", "mount-host-system-writable"),
+                      ("/var/lib/dpkg/info", "mount-host-system-writable"), ("/var/lib/rpm", "mount-host-system-writable"),
+                      ("/var/lib/kubelet", "mount-engine-socket")):
+        expect(f"{src} mounted writable", e.run(bind(src, opts=("rbind", "rw"))), 1, [rule])
+    expect("/var/spool/cron mounted read-only", e.run(bind("/var/spool/cron", opts=("rbind", "ro"))), 0, [])
+    # The kernel looks a relative overlay directory up from runc's init, whose working directory is
+    # the container's root filesystem: an image symlink there (x -> /etc) is followed on the host.
+    expect("overlay lowerdir relative to the rootfs", e.run(ov(["lowerdir=x:y"])), 1, ["mount-host-root"])
+    expect("overlay upperdir relative to the rootfs",
+           e.run(ov([f"lowerdir={e.host}/data", "upperdir=u", f"workdir={e.tmp}/w"])), 1, ["mount-host-root"])
+    nongpu = e.config("nongpu-default")
+    expect("no GPU, overlay lowerdir relative to the rootfs (may be the host's /dev)",
+           e.run(add_mount(nongpu, "/data", "overlay", "overlay", ["lowerdir=x:y"])), 1, ["mount-host-root"])
     expect("overlay of a data directory (podman :O)",
            e.run(ov([f"lowerdir={e.host}/data", f"upperdir={e.tmp}/u", f"workdir={e.tmp}/w", "private"])), 0, [])
     # Overlay options as the kernel reads them: runc joins unknown options with ',', so one option
@@ -224,6 +243,23 @@ def masked(e, expect):
     c["linux"]["maskedPaths"] = [p for p in c["linux"]["maskedPaths"] if not p.startswith("/proc")]
     c["linux"]["readonlyPaths"] = []
     expect("no proc mounted: nothing to mask there", e.run(c), 0, [])
+    # runc cleans a destination before it mounts ("/./sys", "/x/../sys", relative "sys" are /sys).
+    for dest in ("/./sys", "/x/../sys", "sys"):
+        c = copy.deepcopy(base)
+        for m in c["mounts"]:
+            if m.get("type") == "sysfs":
+                m["destination"] = dest
+        c["linux"]["maskedPaths"] = [p for p in c["linux"]["maskedPaths"] if p != "/sys/firmware"]
+        expect(f"sysfs at {dest}, /sys/firmware unmasked", e.run(c), 1, ["masked-paths-removed"],
+               ["/sys/firmware readable"])
+    for dest in ("/proc/", "/proc/.", "proc"):
+        c = copy.deepcopy(base)
+        for m in c["mounts"]:
+            if m.get("type") == "proc":
+                m["destination"] = dest
+        expect(f"proc at {dest} is at /proc", e.run(c), 0, [])
+        c["linux"]["maskedPaths"] = [p for p in c["linux"]["maskedPaths"] if p != "/proc/kcore"]
+        expect(f"proc at {dest}, /proc/kcore unmasked", e.run(c), 1, ["masked-paths-removed"], ["/proc/kcore readable"])
 
 
 def folding(e, expect):
@@ -304,6 +340,47 @@ def benign_nongpu(e, expect):
     cases["every capability, no seccomp, no namespaces, nothing masked"] = json.dumps(caps)
     for name, raw in cases.items():
         expect(f"no GPU, starts: {name}", e.run(nongpu, raw=raw), 0, [])
+    # A writable sysfs is harmless in a user namespace only while the host's root is not in it: a
+    # uid that maps to host uid 0 writes the GPUs' root-owned attributes (remove, reset), as runc
+    # 1.1.5 shows with /sys/bus/pci/rescan.
+    sysrw = add_mount(nongpu, "/sys2", "sysfs", "sysfs", ["rw"])
+    sysrw["linux"]["namespaces"] = [n for n in sysrw["linux"]["namespaces"] if n["type"] != "network"] + \
+        [{"type": "network"}, {"type": "user"}]
+    for name, maps, rc in (("container root is uid 100000", [(0, 100000, 65536)], 0),
+                           ("container root is the host's root", [(0, 0, 65536)], 1),
+                           ("uid 1001 is the host's root (keep-id, rootful)", [(0, 1, 1001), (1001, 0, 1)], 1)):
+        c = copy.deepcopy(sysrw)
+        for key in ("uidMappings", "gidMappings"):
+            c["linux"][key] = [{"containerID": a, "hostID": b, "size": n} for a, b, n in maps]
+        expect(f"no GPU, writable sysfs in a user namespace: {name}", e.run(c), rc,
+               ["mount-sys-writable"] if rc else [])
+    c = copy.deepcopy(sysrw)
+    c["linux"]["namespaces"][-1]["path"] = f"{e.tmp}/userns-bind"
+    expect("no GPU, writable sysfs in a user namespace joined by a path that cannot be checked", e.run(c), 1,
+           ["mount-sys-writable"])
+    for name, argv, rc in (("maps the host's root", ["unshare", "--user", "--map-root-user", "sleep", "60"], 1),
+                           ("maps no ID", ["unshare", "--user", "sleep", "60"], 0)):
+        other = subprocess.Popen(argv)
+        try:
+            for _ in range(100):
+                if os.readlink(f"/proc/{other.pid}/ns/user") != os.readlink("/proc/self/ns/user"):
+                    break
+                time.sleep(0.02)
+            c["linux"]["namespaces"][-1]["path"] = f"/proc/{other.pid}/ns/user"
+            expect(f"no GPU, writable sysfs in a user namespace joined by path that {name}", e.run(c), rc,
+                   ["mount-sys-writable"] if rc else [])
+        finally:
+            other.kill()
+            other.wait()
+    # root.path is bound recursively: the host's /dev comes along unless a mount covers /dev.
+    c = copy.deepcopy(nongpu)
+    c["root"] = {"path": "/"}
+    expect("no GPU, root.path / under podman's /dev tmpfs", e.run(c), 0, [])
+    c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/dev"]
+    expect("no GPU, root.path / and no /dev mount: the host's GPU nodes", e.run(c), 1, ["mount-host-root"])
+    c = copy.deepcopy(nongpu)
+    c["root"] = {"path": "/dev"}
+    expect("no GPU, root.path /dev", e.run(c), 1, ["mount-host-dev"])
     # A recursive bind of / carries the host's /dev submount with every GPU node: a GPU container.
     for opts in (["rbind"], ["ro", "rprivate", "rbind"], ["bind", "rbind"]):
         c = add_mount(nongpu, "/host", "bind", "/", opts)
