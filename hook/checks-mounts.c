@@ -297,6 +297,50 @@ static bool covered(const char **list, size_t n, const char *path) {
         return false;
 }
 
+/* Where normalised `dir` is `path` or an ancestor of it: the length of `dir` to cut from `path`. */
+static bool path_within(const char *dir, const char *path, size_t *ret_len) {
+        size_t l = streq(dir, "/") ? 0 : strlen(dir);
+        if (strncmp(dir, path, l) != 0 || (path[l] != 0 && path[l] != '/'))
+                return false;
+        *ret_len = l;
+        return true;
+}
+
+/* A sysfs, or a bind of the host's /sys or a directory in it, anywhere but /sys shows the same
+ * files there, where masked paths written for /sys do not reach: /sys/firmware of a sysfs at /sys2
+ * is /sys2/firmware. */
+static void check_sys_elsewhere(struct eval *e, size_t self, const char *path) {
+        const struct oci_config *c = e->cfg;
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const struct oci_mount *m = &c->mounts[i];
+                _cleanup_free_ char *dest = NULL, *src = NULL;
+                if (m->remount || !m->destination || host_path_normalize(m->destination, &dest) < 0 || streq(dest, "/sys"))
+                        continue;
+                const char *root;  /* the directory of the host's sysfs the mount shows */
+                if (!m->bind && m->type && streq(m->type, "sysfs"))
+                        root = "/sys";
+                else if (m->bind && m->source && host_path_normalize(m->source, &src) >= 0 &&
+                         path_match("/sys", src, true, false))
+                        root = src;
+                else
+                        continue;
+                size_t l;
+                _cleanup_free_ char *where = NULL;
+                if (path_within(root, path, &l)) {
+                        if (asprintf(&where, "%s%s", streq(dest, "/") ? "" : dest, path + l) < 0)
+                                where = NULL;
+                } else if (path_within(path, root, &l))
+                        where = strdup(dest);  /* the mount shows a part of the file */
+                else
+                        continue;
+                if (!where)
+                        add(e, self, "%s at %s", path, dest);  /* no memory to name it: still refused */
+                else if (!covered(c->masked_paths, c->n_masked_paths, where))
+                        add(e, self, "%s readable at %s: %s is mounted at %s, where the masks of /sys do not "
+                            "reach (--security-opt mask=%s)", path, where, m->bind ? src : "a sysfs", dest, where);
+        }
+}
+
 static void check_kernel_files(struct eval *e, size_t self, bool read_danger) {
         const struct oci_config *c = e->cfg;
         char buf[512] = "";
@@ -305,6 +349,8 @@ static void check_kernel_files(struct eval *e, size_t self, bool read_danger) {
                 const struct kernel_file *f = &kernel_files[i];
                 if (f->read_danger != read_danger)
                         continue;
+                if (read_danger && path_match("/sys", f->path, true, false))
+                        check_sys_elsewhere(e, self, f->path);
                 const struct oci_mount *m = kernel_fs_at(c, f->path);
                 if (!m || covered(c->masked_paths, c->n_masked_paths, f->path))
                         continue;

@@ -87,7 +87,8 @@ const struct rule rules_table[] = {
           "drop --security-opt apparmor=unconfined" },
         { "masked-paths-removed", true, "privileged", -1, check_masked,
           "these files expose kernel memory, keys and firmware to the container",
-          "drop --security-opt unmask=..." },
+          "drop --security-opt unmask=...; for a sysfs or /sys bind elsewhere, mask its firmware directory "
+          "(--security-opt mask=DEST/firmware)" },
         { "readonly-paths-removed", true, "privileged", -1, check_readonly,
           "writing them changes the host kernel's settings (/proc/sys) or crashes it (/proc/sysrq-trigger)",
           "drop --security-opt unmask=..." },

@@ -73,8 +73,19 @@ def mounts(e, expect):
     expect("bind of /usr rro then rw", e.run(bind("/usr", "/hu", ["rbind", "rro", "rw"])), 0, [])
     # Kernel filesystems: an allowlist.
     expect("second proc at /host-proc", e.run(add_mount(base, "/host-proc", "proc", "proc")), 1, ["mount-proc-extra"])
-    expect("sysfs read-write", e.run(add_mount(base, "/sys2", "sysfs", "sysfs", ["rw"])), 1, ["mount-sys-writable"])
-    expect("sysfs read-only", e.run(add_mount(base, "/sys2", "sysfs", "sysfs", ["ro"])), 0, [])
+    expect("sysfs read-write", e.run(add_mount(base, "/sys2", "sysfs", "sysfs", ["rw"])), 1,
+           ["mount-sys-writable", "masked-paths-removed"])
+    # A sysfs elsewhere shows /sys/firmware where the masks written for /sys do not reach.
+    expect("sysfs read-only at /sys2", e.run(add_mount(base, "/sys2", "sysfs", "sysfs", ["ro"])), 1,
+           ["masked-paths-removed"], ["/sys2/firmware"])
+    sys2 = add_mount(base, "/sys2", "sysfs", "sysfs", ["ro"])
+    sys2["linux"]["maskedPaths"] = sys2["linux"].get("maskedPaths", []) + ["/sys2/firmware"]
+    expect("sysfs read-only at /sys2 with its firmware masked", e.run(sys2), 0, [])
+    expect("bind of the host's /sys/firmware", e.run(bind("/sys/firmware", "/fw", ["rbind", "rro"])), 1,
+           ["masked-paths-removed"], ["--security-opt mask=/fw"])
+    expect("bind of the host's /sys at /hostsys", e.run(bind("/sys", "/hostsys", ["rbind", "rro"])), 1,
+           ["masked-paths-removed"], ["/hostsys/firmware"])
+    expect("bind of the host's /sys/class/drm", e.run(bind("/sys/class/drm", "/drm", ["rbind", "rro"])), 0, [])
     expect("cgroup v1 read-write", e.run(add_mount(base, "/cg", "cgroup", "cgroup", ["rw"])), 1, ["mount-sys-writable"])
     expect("binfmt_misc", e.run(add_mount(base, "/b", "binfmt_misc", "binfmt_misc")), 1, ["mount-fstype"],
            ["a binfmt_misc mount at /b"])
@@ -88,8 +99,14 @@ def mounts(e, expect):
     expect("host /dev/pts bound", e.run(bind("/dev/pts", "/dev/pts")), 1, ["host-device-sensitive"],
            ["the host's terminals"])
     # "ro" of a recursive bind covers its top mount only, unless "rro".
-    expect("recursive bind of /sys, rro", e.run(bind("/sys", "/host-sys", ["rbind", "ro", "rro"])), 0, [])
-    expect("non-recursive read-only bind of /sys", e.run(bind("/sys", "/host-sys", ["bind", "ro"])), 0, [])
+    expect("recursive bind of /sys, rro", e.run(bind("/sys", "/host-sys", ["rbind", "ro", "rro"])), 1,
+           ["masked-paths-removed"], ["/host-sys/firmware"])
+    expect("non-recursive read-only bind of /sys", e.run(bind("/sys", "/host-sys", ["bind", "ro"])), 1,
+           ["masked-paths-removed"], ["/host-sys/firmware"])
+    for opts in (["rbind", "ro", "rro"], ["bind", "ro"]):
+        masked = bind("/sys", "/host-sys", opts)
+        masked["linux"]["maskedPaths"] = masked["linux"].get("maskedPaths", []) + ["/host-sys/firmware/"]
+        expect(f"{opts[0]} of /sys, read-only, its firmware masked", e.run(masked), 0, [])
     # Propagation.
     expect("bind with rshared propagation", e.run(bind(f"{e.host}/data", "/d", ["rbind", "rshared"])), 1,
            ["mount-propagation-shared"])
@@ -353,11 +370,11 @@ def benign_nongpu(e, expect):
         for key in ("uidMappings", "gidMappings"):
             c["linux"][key] = [{"containerID": a, "hostID": b, "size": n} for a, b, n in maps]
         expect(f"no GPU, writable sysfs in a user namespace: {name}", e.run(c), rc,
-               ["mount-sys-writable"] if rc else [])
+               ["mount-sys-writable", "masked-paths-removed"] if rc else [])
     c = copy.deepcopy(sysrw)
     c["linux"]["namespaces"][-1]["path"] = f"{e.tmp}/userns-bind"
     expect("no GPU, writable sysfs in a user namespace joined by a path that cannot be checked", e.run(c), 1,
-           ["mount-sys-writable"])
+           ["mount-sys-writable", "masked-paths-removed"])
     for name, argv, rc in (("maps the host's root", ["unshare", "--user", "--map-root-user", "sleep", "60"], 1),
                            ("maps no ID", ["unshare", "--user", "sleep", "60"], 0)):
         other = subprocess.Popen(argv)
@@ -368,7 +385,7 @@ def benign_nongpu(e, expect):
                 time.sleep(0.02)
             c["linux"]["namespaces"][-1]["path"] = f"/proc/{other.pid}/ns/user"
             expect(f"no GPU, writable sysfs in a user namespace joined by path that {name}", e.run(c), rc,
-                   ["mount-sys-writable"] if rc else [])
+                   ["mount-sys-writable", "masked-paths-removed"] if rc else [])
         finally:
             other.kill()
             other.wait()
