@@ -229,7 +229,7 @@ const struct path_rule path_rules[] = {
         { "/var/lib/rancher", M_COVERS, false, "mount-engine-socket", "k3s/rke2's storage and credentials" },
         { "/var/lib/crio", M_COVERS, false, "mount-engine-socket", "CRI-O's storage" },
         { "/var/lib/containers/storage", M_ABOVE, false, "mount-engine-socket", "podman's storage" },
-        { "/var/lib/containers/storage/overlay", M_UNDER, false, "mount-engine-socket", "other containers' layers" },
+        { "/var/lib/containers/storage/overlay", M_UNDER, false, "mount-engine-socket", "other containers' layers", true },
         { "/var/lib/containers/storage/overlay-images", M_UNDER, false, "mount-engine-socket", "podman's images" },
         { "/var/lib/containers/storage/overlay-layers", M_UNDER, false, "mount-engine-socket", "podman's layers" },
         { "/var/lib/containers/storage/libpod", M_UNDER, false, "mount-engine-socket", "podman's database" },
@@ -265,6 +265,11 @@ const char *const engine_rootfs_patterns[] = {
         "/run/crio/*",
 };
 const size_t engine_rootfs_patterns_count = ELEMENTSOF(engine_rootfs_patterns);
+
+const struct image_store image_stores[] = {
+        { "overlay", "merged", "overlay-images/images.json" },
+};
+const size_t image_stores_count = ELEMENTSOF(image_stores);
 
 const char *const harmless_sockets[] = {
         "/run/systemd/journal/socket", "/run/systemd/journal/stdout", "/run/systemd/journal/dev-log",
