@@ -267,7 +267,8 @@ void check_fstypes(struct eval *e, size_t self) {
                 }
                 if (!mount_is_kernel_fs(m))
                         continue;
-                const struct fstype_rule *t = classify_fstype(m->type);
+                /* read-only, every type here is judged the same on any host: no mount table read */
+                const struct fstype_rule *t = classify_fstype(m->ro ? NULL : e->in->host, m->type);
                 const char *rule = t ? t->rule : FSTYPE_OTHER_RULE;
                 if (!rule || !rule_is(self, rule))
                         continue;

@@ -288,7 +288,8 @@ const struct fstype_rule fstype_rules[] = {
         { "hugetlbfs", FS_OK, NULL, NULL },
         { "proc", FS_PROC, "mount-proc-extra", "a proc filesystem outside /proc, where no path is masked" },
         { "sysfs", FS_RO, "mount-sys-writable", "sysfs mounted read-write" },
-        { "cgroup", FS_RO, "mount-sys-writable", "cgroup v1 mounted read-write (release_agent escape)" },
+        /* runc mounts cgroup2 for "cgroup" on a unified host (podman --systemd on cgroup v2) */
+        { "cgroup", FS_RO, "mount-sys-writable", "cgroup v1 mounted read-write (release_agent escape)", "cgroup2" },
         { "cgroup2", FS_RO_OWN_NS, "mount-sys-writable", "the host's cgroup tree mounted read-write" },
         { "devtmpfs", FS_REFUSED, "mount-host-dev", "devtmpfs (every host device node)" },
         { "debugfs", FS_REFUSED, "mount-kernel-fs", "debugfs" },

@@ -106,6 +106,7 @@ struct fstype_rule {
         enum fs_class cls;
         const char *rule;          /* for FS_PROC, FS_RO*, FS_REFUSED */
         const char *label;
+        const char *unified_as;    /* what runc mounts for this type on a cgroup2 (unified) host */
 };
 extern const struct fstype_rule fstype_rules[];
 extern const size_t fstype_rules_count;

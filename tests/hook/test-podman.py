@@ -146,6 +146,23 @@ def user_namespaces(tmp, host, hooks_d, rootfs, specs, made):
                                                                                   "SYS_ADMIN"], "cap-sys-admin")
 
 
+def cgroup_unified():
+    with open("/proc/self/mountinfo") as f:
+        return any(line.split()[4] == "/sys/fs/cgroup" and line.split(" - ")[1].split()[0] == "cgroup2"
+                   for line in f if " - " in line)
+
+
+def systemd_mode(hooks_d, rootfs, g0):
+    """--systemd=always: on cgroup v2 podman mounts "cgroup" read-write in a private cgroup namespace,
+    where runc mounts cgroup2 (the container's own subtree); on cgroup v1 it binds the host's whole
+    name=systemd hierarchy writable, which stays refused."""
+    if cgroup_unified():
+        starts("--systemd=always on a cgroup v2 host", hooks_d, rootfs, g0 + ["--systemd=always"], ["nvidia0"])
+    else:
+        refused("--systemd=always on a cgroup v1 host (the host's systemd hierarchy, writable)", hooks_d, rootfs,
+                g0 + ["--systemd=always"], "mount-sys-writable")
+
+
 def image_layers(tmp, hooks_d, rootfs, g0):
     """podman --mount type=image gives the image's top layer (in container storage) as a read-only
     overlay lowerdir: the image's files, not another container's. Another container's layer and a
@@ -271,6 +288,7 @@ def main():
         with open(f"{host}/policy.conf", "w") as f:
             f.write("mode = enforce\n")
         image_layers(tmp, hooks_d, rootfs, g0)
+        systemd_mode(hooks_d, rootfs, g0)
         user_namespaces(tmp, host, hooks_d, rootfs, specs, made)
     finally:
         for s in specs:
