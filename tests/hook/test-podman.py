@@ -169,6 +169,10 @@ def image_layers(tmp, hooks_d, rootfs, g0):
     writable image layer stay refused."""
     img = f"localhost/gpucdi-e2e-{os.getpid()}:latest"
     subprocess.run(["tar", "-C", rootfs, "-cf", f"{tmp}/rootfs.tar", "."], check=True)
+    # and a symlink that leads out of the image when the host follows it
+    os.makedirs(f"{tmp}/image-extra")
+    os.symlink("/etc", f"{tmp}/image-extra/host-etc")
+    subprocess.run(["tar", "-C", f"{tmp}/image-extra", "-rf", f"{tmp}/rootfs.tar", "./host-etc"], check=True)
     if subprocess.run(["podman", "import", "-q", f"{tmp}/rootfs.tar", img], capture_output=True).returncode != 0:
         t.skip("--mount type=image", "podman import failed")
         return
@@ -178,7 +182,13 @@ def image_layers(tmp, hooks_d, rootfs, g0):
                g0 + ["--mount", f"type=image,source={img},destination=/img"], ["true"], ("/bin/ls", "/img/bin"))
         starts("--mount type=image,rw=true (writes go to the container's own upper directory)", hooks_d, rootfs,
                g0 + ["--mount", f"type=image,source={img},destination=/img,rw=true"], ["nvidia0"])
+        if podman_major() >= 5:
+            starts("--mount type=image,subpath=/bin", hooks_d, rootfs,
+                   g0 + ["--mount", f"type=image,source={img},destination=/img,subpath=/bin"], ["true"], ("/bin/ls", "/img"))
         top = subprocess.run(["podman", "image", "mount", img], capture_output=True, text=True).stdout.strip()
+        # not exempt: where it leads is no image layer (mount-host-etc refuses it too)
+        refused("a symlink in the image's top layer leading to the host's /etc", hooks_d, rootfs,
+                g0 + ["-v", f"{top}/host-etc:/img:ro"], "mount-engine-socket")
         refused("the image's top layer bound writable", hooks_d, rootfs, g0 + ["-v", f"{top}:/img"],
                 "mount-engine-socket")
         ctr = subprocess.run(["podman", "create", "--runtime", "runc", img, "/bin/true"], capture_output=True,
