@@ -70,7 +70,7 @@ static int image_top_layer(const char *root, const char *images, const char *id)
         int r = read_fd(fd, IMAGES_MAX, &buf, &len);
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
-        struct gj_doc doc = {};
+        _cleanup_(gj_doc_free) struct gj_doc doc = {};
         char err[128];
         r = gj_parse(buf, len, &doc, err, sizeof err);
         if (r < 0)
@@ -82,7 +82,6 @@ static int image_top_layer(const char *root, const char *images, const char *id)
                                 if (f->type == GJ_STRING && f->len == STORAGE_ID_LEN && streq(f->str, id) &&
                                     gj_key_folds_to(f->key, f->klen, "layer"))
                                         found = true;
-        gj_doc_free(&doc);
         return found;
 }
 
