@@ -4,12 +4,14 @@
 #include "checks.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "driverfiles-table.h"
+#include "gojson.h"
 #include "nvversion.h"
 #include "util.h"
 
@@ -64,6 +66,64 @@ static const char *overlay_dir(const char *path) {
         return path[0] == '/' ? path : "/";
 }
 
+#define STORAGE_ID_LEN 64
+#define IMAGES_MAX (16u * 1024u * 1024u)
+
+/* 1 when the image list <root>/<images> (root-owned, not writable by others, as containers/storage
+ * keeps it) names ID as an image's top layer, 0 when not or unreadable, -ENOMEM. */
+static int image_top_layer(const char *root, const char *images, const char *id) {
+        _cleanup_free_ char *path = strprintf("%s/%s", root, images);
+        if (!path)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) ||
+            (uint64_t) st.st_size > IMAGES_MAX)
+                return 0;
+        _cleanup_free_ char *buf = NULL;
+        size_t len;
+        int r = read_fd(fd, IMAGES_MAX, &buf, &len);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        _cleanup_(gj_doc_free) struct gj_doc doc = {};
+        char err[128];
+        r = gj_parse(buf, len, &doc, err, sizeof err);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        bool found = false;
+        if (doc.nodes[0].type == GJ_ARRAY)
+                for (const struct gj_node *img = doc.nodes[0].child; img && !found; img = img->next)
+                        for (const struct gj_node *f = img->type == GJ_OBJECT ? img->child : NULL; f; f = f->next)
+                                if (f->type == GJ_STRING && f->len == STORAGE_ID_LEN && streq(f->str, id) &&
+                                    gj_key_folds_to(f->key, f->klen, "layer"))
+                                        found = true;
+        return found;
+}
+
+/* 1 when PATH is at or below the mount of an image's top layer in a containers/storage root
+ * (<root>/overlay/<64 hex digits>/merged[/...]): the image's own files, what podman
+ * --mount type=image gives read-only. A container's layer is never an image's top layer. */
+static int image_layer_path(const char *path) {
+        for (size_t i = 0; i < image_stores_count; i++) {
+                const struct image_store *s = &image_stores[i];
+                size_t ll = strlen(s->layers), ml = strlen(s->mount);
+                for (const char *c = strchr(path, '/'); c; c = strchr(c + 1, '/')) {
+                        const char *id = c + 1 + ll + 1, *m = id + STORAGE_ID_LEN;
+                        if (strncmp(c + 1, s->layers, ll) != 0 || c[1 + ll] != '/' ||
+                            strspn(id, "0123456789abcdef") != STORAGE_ID_LEN || *m != '/' ||
+                            strncmp(m + 1, s->mount, ml) != 0 || (m[1 + ml] && m[1 + ml] != '/'))
+                                continue;
+                        _cleanup_free_ char *root = strndup(path, c - path), *lid = strndup(id, STORAGE_ID_LEN);
+                        if (!root || !lid)
+                                return -ENOMEM;
+                        int r = image_top_layer(root, s->images, lid);
+                        if (r != 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 static int expose(struct eval *e, const char *how, const char *source, const char *destination, bool writable,
                   bool below_writable, const struct oci_mount *m) {
         if (!source || !*source)
@@ -92,7 +152,18 @@ static int expose(struct eval *e, const char *how, const char *source, const cha
         if (r < 0)
                 return r;
         r = host_path_resolve(source, &x->res);
-        return r == -ENOMEM ? r : 0;
+        if (r == -ENOMEM)
+                return r;
+        if (!writable && x->lex && x->res) {
+                /* both: a symlink in the image must not lead the mount elsewhere */
+                r = image_layer_path(x->lex);
+                if (r > 0)
+                        r = image_layer_path(x->res);
+                if (r < 0)
+                        return r;
+                x->image = r > 0;
+        }
+        return 0;
 }
 
 int exposures_build(struct eval *e) {
@@ -184,7 +255,7 @@ void check_paths(struct eval *e, size_t self) {
                         continue;
                 for (size_t i = 0; i < e->n_exp; i++) {
                         const struct exposure *x = &e->exp[i];
-                        if (x->trusted || (p->rw_only && !x->writable))
+                        if (x->trusted || (p->rw_only && !x->writable) || (p->image_ok && x->image))
                                 continue;
                         if (p->match == M_PARENT_RO && (x->writable || !x->below_writable))
                                 continue;
@@ -210,7 +281,8 @@ void check_fstypes(struct eval *e, size_t self) {
                 }
                 if (!mount_is_kernel_fs(m))
                         continue;
-                const struct fstype_rule *t = classify_fstype(m->type);
+                /* read-only, every type here is judged the same on any host: no mount table read */
+                const struct fstype_rule *t = classify_fstype(m->ro ? NULL : e->in->host, m->type);
                 const char *rule = t ? t->rule : FSTYPE_OTHER_RULE;
                 if (!rule || !rule_is(self, rule))
                         continue;

@@ -18,6 +18,7 @@ struct exposure {
         bool writable;              /* the top mount */
         bool below_writable;        /* recursive without rro: host mounts below keep their own flags */
         bool trusted;               /* a mount of a requested CDI device's spec */
+        bool image;                 /* read-only, and (lexically and resolved) an image's top layer */
         const struct oci_mount *mount;  /* NULL for root.path */
 };
 

@@ -110,10 +110,12 @@ bool gpu_drivers_loaded(struct hook_host *h) {
         return false;
 }
 
-const struct fstype_rule *classify_fstype(const char *type) {
+const struct fstype_rule *classify_fstype(struct hook_host *h, const char *type) {
         for (size_t i = 0; type && i < fstype_rules_count; i++)
-                if (streq(fstype_rules[i].type, type))
-                        return &fstype_rules[i];
+                if (streq(fstype_rules[i].type, type)) {
+                        const char *as = fstype_rules[i].unified_as;
+                        return as && h && host_cgroup_unified(h) ? classify_fstype(h, as) : &fstype_rules[i];
+                }
         return NULL;
 }
 

@@ -22,7 +22,9 @@ enum dev_class classify_device(struct hook_host *h, char type, int64_t major, in
 /* Whether any GPU driver has a major on this host. */
 bool gpu_drivers_loaded(struct hook_host *h);
 
-const struct fstype_rule *classify_fstype(const char *type);
+/* The rule of a filesystem type as runc mounts it on this host ("cgroup" is cgroup2 on a unified
+ * host; with h NULL, as written), NULL for a type no table knows. */
+const struct fstype_rule *classify_fstype(struct hook_host *h, const char *type);
 
 /* The rule a capability falls under, NULL when allowed. */
 const char *classify_cap(int cap);

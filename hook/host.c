@@ -266,6 +266,28 @@ int host_path_resolve(const char *path, char **ret) {
         return host_path_normalize(real, ret);
 }
 
+bool host_cgroup_unified(struct hook_host *h) {
+        if (h->unified_loaded)
+                return h->unified;
+        h->unified_loaded = true;
+        _cleanup_free_ char *path = NULL, *buf = NULL;
+        if (path_join(h->proc_root, "self/mountinfo", &path) < 0 ||
+            read_file(path, 16u * 1024u * 1024u, &buf, NULL) < 0)
+                return false;
+        /* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS] - FSTYPE SOURCE SUPER"; the last mount
+         * at a point is the one on top. */
+        char *save = NULL;
+        for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char point[4096], fstype[64] = "", *dash = strstr(line, " - ");
+                if (sscanf(line, "%*u %*u %*u:%*u %*s %4095s", point) != 1 || !streq(point, "/sys/fs/cgroup"))
+                        continue;
+                if (dash)
+                        sscanf(dash + 3, "%63s", fstype);
+                h->unified = streq(fstype, "cgroup2");
+        }
+        return h->unified;
+}
+
 int host_gpu_in_mountinfo(struct hook_host *h, int64_t pid, const char **ret_reason) {
         char rel[64];
         _cleanup_free_ char *path = NULL, *buf = NULL;

@@ -26,6 +26,9 @@ struct hook_host {
 
         bool version_loaded;
         char *driver_version;    /* NULL when no NVIDIA module is loaded */
+
+        bool unified_loaded;
+        bool unified;            /* /sys/fs/cgroup is cgroup2 where the hook (and runc) runs */
 };
 
 void host_init(struct hook_host *h, const char *proc_root, const char *dev_root);
@@ -43,6 +46,10 @@ bool host_has_major_named(struct hook_host *h, char type, const char *name);
 /* Name of a misc (char major 10) minor in <proc>/misc ("userfaultfd"), or NULL: most misc minors
  * are dynamic, so a number alone does not say which device it is. */
 const char *host_misc_name(struct hook_host *h, int64_t minor);
+
+/* Whether the mount at /sys/fs/cgroup in <proc>/self/mountinfo is cgroup2: a unified host, where
+ * runc mounts cgroup2 for a "cgroup" mount as well. False when it cannot be told. */
+bool host_cgroup_unified(struct hook_host *h);
 
 /* Version of the running NVIDIA kernel module ("580.159.04"), or NULL. */
 const char *host_driver_version(struct hook_host *h);

@@ -200,7 +200,8 @@ static const char *mount_reaches_gpu(struct hook_host *h, const struct oci_mount
                 return label;
         }
         if (!m->bind) {
-                const struct fstype_rule *t = classify_fstype(m->type);
+                /* devtmpfs and sysfs are the same on every host: no need to read the mount table */
+                const struct fstype_rule *t = classify_fstype(NULL, m->type);
                 if (t && streq(t->rule ? t->rule : "", "mount-host-dev") && gpu_drivers_loaded(h))
                         return "a devtmpfs mount";
                 if (t && streq(t->type, "sysfs") && !m->ro && !userns && gpu_drivers_loaded(h))

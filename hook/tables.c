@@ -232,7 +232,7 @@ const struct path_rule path_rules[] = {
         { "/var/lib/crio", M_COVERS, false, "mount-engine-socket", "CRI-O's storage" },
         { "/var/lib/kubelet", M_COVERS, false, "mount-engine-socket", "the kubelet's device-plugin socket, credentials and pods" },
         { "/var/lib/containers/storage", M_ABOVE, false, "mount-engine-socket", "podman's storage" },
-        { "/var/lib/containers/storage/overlay", M_UNDER, false, "mount-engine-socket", "other containers' layers" },
+        { "/var/lib/containers/storage/overlay", M_UNDER, false, "mount-engine-socket", "other containers' layers", true },
         { "/var/lib/containers/storage/overlay-images", M_UNDER, false, "mount-engine-socket", "podman's images" },
         { "/var/lib/containers/storage/overlay-layers", M_UNDER, false, "mount-engine-socket", "podman's layers" },
         { "/var/lib/containers/storage/libpod", M_UNDER, false, "mount-engine-socket", "podman's database" },
@@ -274,6 +274,11 @@ const char *const engine_rootfs_patterns[] = {
 };
 const size_t engine_rootfs_patterns_count = ELEMENTSOF(engine_rootfs_patterns);
 
+const struct image_store image_stores[] = {
+        { "overlay", "merged", "overlay-images/images.json" },
+};
+const size_t image_stores_count = ELEMENTSOF(image_stores);
+
 const char *const harmless_sockets[] = {
         "/run/systemd/journal/socket", "/run/systemd/journal/stdout", "/run/systemd/journal/dev-log",
         "/run/systemd/notify", "/run/nscd/socket", "/run/avahi-daemon/socket",
@@ -291,7 +296,8 @@ const struct fstype_rule fstype_rules[] = {
         { "hugetlbfs", FS_OK, NULL, NULL },
         { "proc", FS_PROC, "mount-proc-extra", "a proc filesystem outside /proc, where no path is masked" },
         { "sysfs", FS_RO, "mount-sys-writable", "sysfs mounted read-write" },
-        { "cgroup", FS_RO, "mount-sys-writable", "cgroup v1 mounted read-write (release_agent escape)" },
+        /* runc mounts cgroup2 for "cgroup" on a unified host (podman --systemd on cgroup v2) */
+        { "cgroup", FS_RO, "mount-sys-writable", "cgroup v1 mounted read-write (release_agent escape)", "cgroup2" },
         { "cgroup2", FS_RO_OWN_NS, "mount-sys-writable", "the host's cgroup tree mounted read-write" },
         { "devtmpfs", FS_REFUSED, "mount-host-dev", "devtmpfs (every host device node)" },
         { "debugfs", FS_REFUSED, "mount-kernel-fs", "debugfs" },

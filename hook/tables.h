@@ -66,6 +66,7 @@ struct path_rule {
         bool rw_only;              /* only a writable exposure counts */
         const char *rule;
         const char *label;
+        bool image_ok;             /* a read-only view of an image's own top layer does not count */
 };
 extern const struct path_rule path_rules[];
 extern const size_t path_rules_count;
@@ -73,6 +74,17 @@ extern const size_t path_rules_count;
 /* Paths of the engines' own container storage: normal as root.path, never flagged there. */
 extern const char *const engine_rootfs_patterns[];
 extern const size_t engine_rootfs_patterns_count;
+
+/* containers/storage layouts where an image's top layer is mounted: <root>/<layers>/<id>/<mount>,
+ * with the images of that root listed in <root>/<images> (podman --mount type=image reads it
+ * through this directory, as an overlay lowerdir). */
+struct image_store {
+        const char *layers;        /* a directory name below the storage root */
+        const char *mount;         /* the component below a layer's directory */
+        const char *images;        /* the image list, relative to the storage root */
+};
+extern const struct image_store image_stores[];
+extern const size_t image_stores_count;
 
 /* Unix sockets under /run that a container may be given (logging, name service, the engine's
  * per-container directory): patterns, a path below one counts too. */
@@ -94,6 +106,7 @@ struct fstype_rule {
         enum fs_class cls;
         const char *rule;          /* for FS_PROC, FS_RO*, FS_REFUSED */
         const char *label;
+        const char *unified_as;    /* what runc mounts for this type on a cgroup2 (unified) host */
 };
 extern const struct fstype_rule fstype_rules[];
 extern const size_t fstype_rules_count;

@@ -159,6 +159,29 @@ def synthetic(e):
     expect("cgroup2 read-write in the host's cgroup namespace", e.run(c), 1, ["mount-sys-writable"])
     c["linux"]["namespaces"].append({"type": "cgroup"})
     expect("cgroup2 read-write in a private cgroup namespace", e.run(c), 0, [])
+    # podman --systemd on a cgroup v2 host writes type "cgroup" read-write in a private cgroup namespace,
+    # and runc mounts cgroup2 for it there: the host's mount table (<proc>/self/mountinfo) says which.
+    c = copy.deepcopy(base)
+    c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/sys/fs/cgroup"] + [
+        {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["private", "rw"]}]
+    c["linux"]["namespaces"].append({"type": "cgroup"})
+    expect("cgroup read-write, host's cgroup mode unknown: judged as v1", e.run(c), 1, ["mount-sys-writable"])
+    os.makedirs(f"{e.host}/proc/self", exist_ok=True)
+    v1 = "25 21 0:22 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755\n"
+    v2 = "25 21 0:22 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n"
+    for name, table, ok in (("cgroup v1 host", v1, False), ("cgroup v2 host", v2, True),
+                            ("cgroup2 mounted over a v1 tmpfs", v1 + v2, True), ("tmpfs over cgroup2", v2 + v1, False)):
+        with open(f"{e.host}/proc/self/mountinfo", "w") as f:
+            f.write("22 1 0:21 / /sys rw,nosuid - sysfs sysfs rw\n" + table)
+        expect(f"podman --systemd ({name}): cgroup read-write in a private cgroup namespace", e.run(c),
+               0 if ok else 1, [] if ok else ["mount-sys-writable"])
+    with open(f"{e.host}/proc/self/mountinfo", "w") as f:
+        f.write(v2)
+    h = copy.deepcopy(c)
+    h["linux"]["namespaces"] = [n for n in h["linux"]["namespaces"] if n["type"] != "cgroup"]
+    expect("cgroup read-write on a cgroup v2 host, in the host's cgroup namespace", e.run(h), 1,
+           ["mount-sys-writable"])
+    os.unlink(f"{e.host}/proc/self/mountinfo")
 
     for fstype in ("debugfs", "tracefs", "securityfs", "bpf"):
         c = copy.deepcopy(base)

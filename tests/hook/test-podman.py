@@ -146,6 +146,63 @@ def user_namespaces(tmp, host, hooks_d, rootfs, specs, made):
                                                                                   "SYS_ADMIN"], "cap-sys-admin")
 
 
+def cgroup_unified():
+    with open("/proc/self/mountinfo") as f:
+        return any(line.split()[4] == "/sys/fs/cgroup" and line.split(" - ")[1].split()[0] == "cgroup2"
+                   for line in f if " - " in line)
+
+
+def systemd_mode(hooks_d, rootfs, g0):
+    """--systemd=always: on cgroup v2 podman mounts "cgroup" read-write in a private cgroup namespace,
+    where runc mounts cgroup2 (the container's own subtree); on cgroup v1 it binds the host's whole
+    name=systemd hierarchy writable, which stays refused."""
+    if cgroup_unified():
+        starts("--systemd=always on a cgroup v2 host", hooks_d, rootfs, g0 + ["--systemd=always"], ["nvidia0"])
+    else:
+        refused("--systemd=always on a cgroup v1 host (the host's systemd hierarchy, writable)", hooks_d, rootfs,
+                g0 + ["--systemd=always"], "mount-sys-writable")
+
+
+def image_layers(tmp, hooks_d, rootfs, g0):
+    """podman --mount type=image gives the image's top layer (in container storage) as a read-only
+    overlay lowerdir: the image's files, not another container's. Another container's layer and a
+    writable image layer stay refused."""
+    img = f"localhost/gpucdi-e2e-{os.getpid()}:latest"
+    subprocess.run(["tar", "-C", rootfs, "-cf", f"{tmp}/rootfs.tar", "."], check=True)
+    # and a symlink that leads out of the image when the host follows it
+    os.makedirs(f"{tmp}/image-extra")
+    os.symlink("/etc", f"{tmp}/image-extra/host-etc")
+    subprocess.run(["tar", "-C", f"{tmp}/image-extra", "-rf", f"{tmp}/rootfs.tar", "./host-etc"], check=True)
+    if subprocess.run(["podman", "import", "-q", f"{tmp}/rootfs.tar", img], capture_output=True).returncode != 0:
+        t.skip("--mount type=image", "podman import failed")
+        return
+    ctr = None
+    try:
+        starts("--mount type=image (the image's top layer, read-only)", hooks_d, rootfs,
+               g0 + ["--mount", f"type=image,source={img},destination=/img"], ["true"], ("/bin/ls", "/img/bin"))
+        starts("--mount type=image,rw=true (writes go to the container's own upper directory)", hooks_d, rootfs,
+               g0 + ["--mount", f"type=image,source={img},destination=/img,rw=true"], ["nvidia0"])
+        if podman_major() >= 5:
+            starts("--mount type=image,subpath=/bin", hooks_d, rootfs,
+                   g0 + ["--mount", f"type=image,source={img},destination=/img,subpath=/bin"], ["true"], ("/bin/ls", "/img"))
+        top = subprocess.run(["podman", "image", "mount", img], capture_output=True, text=True).stdout.strip()
+        # not exempt: where it leads is no image layer (mount-host-etc refuses it too)
+        refused("a symlink in the image's top layer leading to the host's /etc", hooks_d, rootfs,
+                g0 + ["-v", f"{top}/host-etc:/img:ro"], "mount-engine-socket")
+        refused("the image's top layer bound writable", hooks_d, rootfs, g0 + ["-v", f"{top}:/img"],
+                "mount-engine-socket")
+        ctr = subprocess.run(["podman", "create", "--runtime", "runc", img, "/bin/true"], capture_output=True,
+                             text=True).stdout.strip()
+        merged = subprocess.run(["podman", "mount", ctr], capture_output=True, text=True).stdout.strip()
+        refused("another container's layer bound read-only", hooks_d, rootfs, g0 + ["-v", f"{merged}:/img:ro"],
+                "mount-engine-socket")
+    finally:
+        if ctr:
+            subprocess.run(["podman", "rm", "-f", ctr], capture_output=True)
+        subprocess.run(["podman", "image", "unmount", "-f", img], capture_output=True)
+        subprocess.run(["podman", "rmi", "-f", img], capture_output=True)
+
+
 def main():
     hook = os.path.abspath(sys.argv[1])
     installed = sys.argv[2]
@@ -240,6 +297,8 @@ def main():
         starts("policy allow = ns-host-pid", hooks_d, rootfs, g0 + ["--pid", "host"], ["nvidia0"])
         with open(f"{host}/policy.conf", "w") as f:
             f.write("mode = enforce\n")
+        image_layers(tmp, hooks_d, rootfs, g0)
+        systemd_mode(hooks_d, rootfs, g0)
         user_namespaces(tmp, host, hooks_d, rootfs, specs, made)
     finally:
         for s in specs:
