@@ -172,8 +172,12 @@ static const char *source_reaches_gpu(struct hook_host *h, const char *src, cons
          * host's /dev submount, every GPU node in it, as -v /dev:/x does; a plain bind does not. */
         if (m->recursive && (streq(src, "/") || path_match("/dev", src, false, true)) && gpu_drivers_loaded(h))
                 return "a recursive bind of an ancestor of the host's /dev (its GPU nodes come along)";
-        if (path_match("/sys", src, false, false) && !m->ro && !userns && gpu_drivers_loaded(h))
-                return "a writable mount of the host's /sys (the GPUs' device attributes)";
+        if (m->ro || userns || !path_match("/sys", src, true, false))
+                return NULL;
+        for (size_t i = 0; i < gpu_sysfs_paths_count; i++)
+                if (path_match(gpu_sysfs_paths[i], src, true, true))
+                        return gpu_drivers_loaded(h) ? "a writable mount of the host's sysfs device tree (the GPUs' "
+                                                       "device attributes and BARs)" : NULL;
         return NULL;
 }
 

@@ -129,6 +129,17 @@ const size_t node_majors_count = ELEMENTSOF(node_majors);
 const char *const gpu_paths[] = { "/dev/nvidia*", "/dev/dri", "/dev/kfd" };
 const size_t gpu_paths_count = ELEMENTSOF(gpu_paths);
 
+/* Where the host's sysfs holds GPUs' writable attributes: the PCI and platform device trees
+ * (remove, reset, BAR resource files), the buses' driver bind/unbind and rescan, and the GPU
+ * drivers' module parameters. A writable bind of one of these, or of a directory above them, lets
+ * a container that asked for no GPU reach every GPU. */
+const char *const gpu_sysfs_paths[] = {
+        "/sys/devices/pci*", "/sys/devices/platform", "/sys/bus/pci", "/sys/bus/platform",
+        "/sys/module/nvidia*", "/sys/module/amdgpu", "/sys/module/i915", "/sys/module/xe",
+        "/sys/module/nouveau", "/sys/module/radeon", "/sys/module/drm*",
+};
+const size_t gpu_sysfs_paths_count = ELEMENTSOF(gpu_sysfs_paths);
+
 #define RO_BELOW(p, what) { p, M_PARENT_RO, false, "mount-kernel-fs", what ", writable below a read-only recursive bind" }
 
 const struct path_rule path_rules[] = {

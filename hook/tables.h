@@ -48,6 +48,8 @@ extern const size_t node_majors_count;
 /* GPU nodes by path (component-wise fnmatch patterns; a path below one is a GPU node too). */
 extern const char *const gpu_paths[];
 extern const size_t gpu_paths_count;
+extern const char *const gpu_sysfs_paths[];
+extern const size_t gpu_sysfs_paths_count;
 
 /* ---- host paths ------------------------------------------------------------------------ */
 

@@ -398,6 +398,15 @@ def benign_nongpu(e, expect):
     c = copy.deepcopy(nongpu)
     c["root"] = {"path": "/dev"}
     expect("no GPU, root.path /dev", e.run(c), 1, ["mount-host-dev"])
+    # A writable bind of the sysfs device tree or a bus reaches the GPUs' attributes (remove, reset,
+    # BAR resource files, driver unbind): a GPU container. Other sysfs directories and read-only
+    # binds are not the hook's business.
+    for src, opts, rc in (("/sys/bus/pci", ["rbind", "rw"], 1), ("/sys/devices/pci0000:00/0000:00:02.0", ["bind"], 1),
+                          ("/sys/devices", ["rbind"], 1), ("/sys/module/nvidia/parameters", ["bind", "rw"], 1),
+                          ("/sys/devices/system/cpu", ["rbind", "rw"], 0), ("/sys/class/net", ["bind"], 0),
+                          ("/sys/bus/pci", ["rbind", "ro"], 0), ("/sys/devices/pci0000:00", ["bind", "ro"], 0)):
+        c = add_mount(nongpu, "/x", "bind", src, opts)
+        expect(f"no GPU requested, {src} bound with {opts}", e.run(c), rc, ["mount-sys-writable"] if rc else [])
     # A recursive bind of / carries the host's /dev submount with every GPU node: a GPU container.
     for opts in (["rbind"], ["ro", "rprivate", "rbind"], ["bind", "rbind"]):
         c = add_mount(nongpu, "/host", "bind", "/", opts)
