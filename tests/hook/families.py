@@ -167,9 +167,17 @@ def mounts(e, expect):
     expect("root.path /usr read-only", e.run(c), 0, [])
     for path in ("rootfs", "/var/lib/containers/storage/overlay/0123abcd/merged",
                  "/home/u/.local/share/containers/storage/overlay/0123abcd/merged",
+                 "/var/lib/containers/storage/vfs/dir/0123abcd",
                  "/run/containerd/io.containerd.runtime.v2.task/k8s.io/0123abcd/rootfs"):
         c["root"] = {"path": path}
         expect(f"root.path in the engine's storage: {path}", e.run(c), 0, [])
+    # Another container's files, whatever the storage driver, and every named volume at once.
+    layer = "0123456789abcdef" * 4
+    for src in (f"/var/lib/containers/storage/vfs/dir/{layer}", f"/var/lib/containers/storage/btrfs/subvolumes/{layer}",
+                f"/var/lib/containers/storage/zfs/graph/{layer}", "/var/lib/containers/storage/volumes"):
+        expect(f"bind of {src}", e.run(add_mount(base, "/x", "bind", src, ["rbind", "ro"])), 1, ["mount-engine-socket"])
+    expect("bind of a named volume's data", e.run(add_mount(base, "/x", "bind",
+           "/var/lib/containers/storage/volumes/models/_data", ["rbind"])), 0, [])
 
 
 def devices(e, expect):
