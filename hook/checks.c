@@ -161,6 +161,10 @@ void check_gpu_not_requested(struct eval *e, size_t self) {
         const struct oci_config *c = e->cfg;
         const char *label;
         const char *asked = e->in->n_requested ? "not part of the requested CDI devices" : "";
+        const char *legacy = e->in->n_requested ? gpu_injecting_hook(c) : NULL;
+        if (legacy)
+                add(e, self, "%s adds the GPUs named by NVIDIA_VISIBLE_DEVICES after this check, beside the requested "
+                    "CDI devices (set NVIDIA_VISIBLE_DEVICES=void, or remove NVIDIA's oci-nvidia-hook.json)", legacy);
         for (size_t i = 0; i < c->n_devices; i++) {
                 const struct oci_device *d = &c->devices[i];
                 if (classify_device(e->in->host, d->type, d->major, d->minor, d->path, &label) != DEV_GPU)

@@ -164,3 +164,33 @@ bool mount_is_overlay(const struct oci_mount *m) {
 bool mount_is_kernel_fs(const struct oci_mount *m) {
         return !m->bind && !mount_is_overlay(m);
 }
+
+/* The last value of an environment variable, as a map built from the list keeps it; NULL if unset. */
+static const char *env_get(const struct oci_config *c, const char *name) {
+        const char *v = NULL;
+        size_t l = strlen(name);
+        for (size_t i = 0; i < c->n_env; i++)
+                if (c->env[i] && strncmp(c->env[i], name, l) == 0 && c->env[i][l] == '=')
+                        v = c->env[i] + l + 1;
+        return v;
+}
+
+const char *gpu_injecting_hook(const struct oci_config *c) {
+        const char *hook = NULL;
+        for (size_t i = 0; i < c->n_hook_paths && !hook; i++) {
+                const char *b = strrchr(c->hook_paths[i], '/');
+                b = b ? b + 1 : c->hook_paths[i];
+                for (size_t k = 0; k < gpu_injecting_hooks_count && !hook; k++)
+                        if (streq(b, gpu_injecting_hooks[k]))
+                                hook = c->hook_paths[i];
+        }
+        if (!hook)
+                return NULL;
+        /* NVIDIA's rules: unset means "all" in a legacy CUDA image (CUDA_VERSION without
+         * NVIDIA_REQUIRE_CUDA), nothing otherwise; "" and "void" mean nothing; "none" still gives
+         * the control nodes. */
+        const char *v = env_get(c, "NVIDIA_VISIBLE_DEVICES");
+        if (!v)
+                return env_get(c, "CUDA_VERSION") && !env_get(c, "NVIDIA_REQUIRE_CUDA") ? hook : NULL;
+        return *v && !streq(v, "void") ? hook : NULL;
+}

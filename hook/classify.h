@@ -36,3 +36,6 @@ bool seccomp_allows(const struct oci_config *c, const char *syscall);
 /* The bind/overlay/root views of a mount, with the host paths they expose. */
 bool mount_is_kernel_fs(const struct oci_mount *m);
 bool mount_is_overlay(const struct oci_mount *m);
+/* The path of a hook in the config that will add GPUs itself (NVIDIA's legacy hook, asked by
+ * NVIDIA_VISIBLE_DEVICES), or NULL. */
+const char *gpu_injecting_hook(const struct oci_config *c);

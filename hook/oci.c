@@ -188,7 +188,7 @@ static int parse_caps(struct rd *r, const struct gj_node *process) {
 }
 
 static int parse_process(struct rd *r, const struct gj_node *root) {
-        static const char *const f[] = { "capabilities", "noNewPrivileges", "apparmorProfile", NULL };
+        static const char *const f[] = { "capabilities", "noNewPrivileges", "apparmorProfile", "env", NULL };
         FOR_CAND(p, root, "process") {
                 if (!typed(r, p, GJ_OBJECT, "", "process"))
                         continue;
@@ -201,6 +201,8 @@ static int parse_process(struct rd *r, const struct gj_node *root) {
                 const char *a = str_of(r, p, "apparmorProfile", SIZE_MAX, "process");
                 if (a)
                         r->cfg->apparmor = a;
+                if ((e = strings(r, p, "env", "process", &r->cfg->env, &r->cfg->n_env)) < 0)
+                        return e;
         }
         return 0;
 }
@@ -423,31 +425,35 @@ static int parse_mounts(struct rd *r, const struct gj_node *root) {
 }
 
 static int parse_hooks(struct rd *r, const struct gj_node *root) {
-        static const char *const f[] = { "prestart", NULL };
+        static const char *const f[] = { "prestart", "createRuntime", "createContainer", NULL };
         static const char *const fh[] = { "path", "args", NULL };
         struct oci_config *cfg = r->cfg;
         FOR_CAND(hooks, root, "hooks") {
                 if (!typed(r, hooks, GJ_OBJECT, "", "hooks"))
                         continue;
                 fields(r, hooks, "hooks", f);
-                FOR_CAND(a, hooks, "prestart") {
-                        if (!typed(r, a, GJ_ARRAY, "hooks", "prestart"))
-                                continue;
-                        for (const struct gj_node *h = a->child; h; h = h->next) {
-                                if (!typed(r, h, GJ_OBJECT, "hooks", "prestart[]"))
+                for (const char *const *stage = f; *stage; stage++)
+                        FOR_CAND(a, hooks, *stage) {
+                                if (!typed(r, a, GJ_ARRAY, "hooks", *stage))
                                         continue;
-                                fields(r, h, "hooks.prestart[]", fh);
-                                struct oci_hook hk = {};
-                                hk.path = str_of(r, h, "path", SIZE_MAX, "hooks.prestart[]");
-                                if (!hk.path)
-                                        hk.path = "";
-                                if (strings(r, h, "args", "hooks.prestart[]", &hk.args, &hk.n_args) < 0 ||
-                                    oci_vec_push(&cfg->prestart, &cfg->n_prestart, sizeof hk, &hk) < 0) {
-                                        free(hk.args);
-                                        return -ENOMEM;
+                                for (const struct gj_node *h = a->child; h; h = h->next) {
+                                        if (!typed(r, h, GJ_OBJECT, "hooks", *stage))
+                                                continue;
+                                        fields(r, h, "hooks[]", fh);
+                                        struct oci_hook hk = { .path = str_of(r, h, "path", SIZE_MAX, "hooks[]") };
+                                        if (!hk.path)
+                                                hk.path = "";
+                                        if (oci_vec_push(&cfg->hook_paths, &cfg->n_hook_paths, sizeof hk.path, &hk.path) < 0)
+                                                return -ENOMEM;
+                                        if (stage != f)
+                                                continue;
+                                        if (strings(r, h, "args", "hooks[]", &hk.args, &hk.n_args) < 0 ||
+                                            oci_vec_push(&cfg->prestart, &cfg->n_prestart, sizeof hk, &hk) < 0) {
+                                                free(hk.args);
+                                                return -ENOMEM;
+                                        }
                                 }
                         }
-                }
         }
         return 0;
 }
@@ -534,6 +540,8 @@ void oci_config_free(struct oci_config *c) {
                 free(c->malformed[i]);
         free(c->syscalls);
         free(c->prestart);
+        free(c->hook_paths);
+        free(c->env);
         free(c->devices);
         free(c->idmaps);
         free(c->cgroup_rules);

@@ -115,6 +115,10 @@ struct oci_config {
         size_t n_mounts;
         struct oci_hook *prestart;
         size_t n_prestart;
+        const char **hook_paths;  /* every hook run before the process: prestart, createRuntime, createContainer */
+        size_t n_hook_paths;
+        const char **env;         /* process.env */
+        size_t n_env;
         const char *rootfs_propagation;
 
         bool seccomp;

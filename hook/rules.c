@@ -246,6 +246,8 @@ bool rules_gpu_container(const struct rules_input *in, const char **ret_reason) 
         const char *reason = NULL, *label;
         if (in->n_requested > 0)
                 reason = "CDI GPU devices requested";
+        if (!reason && gpu_injecting_hook(c))
+                reason = "NVIDIA's legacy hook adds GPUs (NVIDIA_VISIBLE_DEVICES)";
         for (size_t i = 0; !reason && i < c->n_devices; i++) {
                 const struct oci_device *d = &c->devices[i];
                 if (d->type == 'c' && classify_device(in->host, d->type, d->major, d->minor, d->path, &label) == DEV_GPU)

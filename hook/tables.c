@@ -140,6 +140,11 @@ const char *const gpu_sysfs_paths[] = {
 };
 const size_t gpu_sysfs_paths_count = ELEMENTSOF(gpu_sysfs_paths);
 
+/* Hooks that hand out GPUs themselves, outside CDI and after gpucdi's check: NVIDIA's legacy
+ * runtime hook (hooks.d oci-nvidia-hook.json), by the container's NVIDIA_VISIBLE_DEVICES. */
+const char *const gpu_injecting_hooks[] = { "nvidia-container-runtime-hook", "nvidia-container-toolkit" };
+const size_t gpu_injecting_hooks_count = ELEMENTSOF(gpu_injecting_hooks);
+
 #define RO_BELOW(p, what) { p, M_PARENT_RO, false, "mount-kernel-fs", what ", writable below a read-only recursive bind" }
 
 const struct path_rule path_rules[] = {

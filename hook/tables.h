@@ -50,6 +50,8 @@ extern const char *const gpu_paths[];
 extern const size_t gpu_paths_count;
 extern const char *const gpu_sysfs_paths[];
 extern const size_t gpu_sysfs_paths_count;
+extern const char *const gpu_injecting_hooks[];
+extern const size_t gpu_injecting_hooks_count;
 
 /* ---- host paths ------------------------------------------------------------------------ */
 

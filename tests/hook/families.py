@@ -450,6 +450,46 @@ def unreadable_bundle(e, expect, run_hook):
            run_hook(e.hook, args + ["--cdi-device", "nvidia.com/gpu=0"], state, cwd="/"), 3, [], ["cannot be checked"])
 
 
+def gpu_hooks(e, expect):
+    """NVIDIA's legacy hook (hooks.d oci-nvidia-hook.json) adds GPUs after the check, by the
+    container's NVIDIA_VISIBLE_DEVICES: beside a CDI request those GPUs were not requested; without
+    one, the container is a GPU container and gets every rule."""
+    def with_hook(cfg, env, stage="prestart", path="/usr/bin/nvidia-container-toolkit"):
+        c = copy.deepcopy(cfg)
+        c.setdefault("hooks", {}).setdefault(stage, []).append({"path": path, "args": [os.path.basename(path), "prestart"]})
+        c["process"]["env"] = c["process"].get("env", []) + env
+        return c
+
+    base, nongpu = e.config(), e.config("nongpu-default")
+    for name, c, rc in (
+            ("prestart, NVIDIA_VISIBLE_DEVICES=all", with_hook(base, ["NVIDIA_VISIBLE_DEVICES=all"]), 1),
+            ("createRuntime (podman 5), =0", with_hook(base, ["NVIDIA_VISIBLE_DEVICES=0"], "createRuntime"), 1),
+            ("createContainer, runtime hook binary, =none",
+             with_hook(base, ["NVIDIA_VISIBLE_DEVICES=none"], "createContainer", "/usr/bin/nvidia-container-runtime-hook"), 1),
+            ("the last value counts", with_hook(base, ["NVIDIA_VISIBLE_DEVICES=void", "NVIDIA_VISIBLE_DEVICES=all"]), 1),
+            ("legacy CUDA image: unset means all", with_hook(base, ["CUDA_VERSION=12.4.1"]), 1),
+            ("=void", with_hook(base, ["NVIDIA_VISIBLE_DEVICES=void"]), 0),
+            ("empty", with_hook(base, ["NVIDIA_VISIBLE_DEVICES="]), 0),
+            ("CUDA image with NVIDIA_REQUIRE_CUDA: unset means none",
+             with_hook(base, ["CUDA_VERSION=12.4.1", "NVIDIA_REQUIRE_CUDA=cuda>=12.4"]), 0),
+            ("another hook, =all", with_hook(base, ["NVIDIA_VISIBLE_DEVICES=all"], path="/usr/libexec/oci/hooks.d/x"), 0)):
+        expect(f"NVIDIA's legacy hook beside a CDI request: {name}", e.run(c), rc,
+               ["gpu-not-requested"] if rc else [], ["NVIDIA_VISIBLE_DEVICES=void"] if rc else [])
+    c = with_hook(base, ["NVIDIA_VISIBLE_DEVICES=all"], "createruntime")
+    expect("NVIDIA's legacy hook under a folded stage key", e.run(c), 1, ["gpu-not-requested"])
+    # No CDI request: the legacy hook's GPUs are what the user asked for, and every rule applies.
+    expect("no GPU requested, legacy hook, =all: a GPU container that passes",
+           e.run(with_hook(nongpu, ["NVIDIA_VISIBLE_DEVICES=all"])), 0, [])
+    admin = copy.deepcopy(nongpu)
+    admin["process"]["capabilities"]["bounding"] += ["CAP_SYS_ADMIN"]
+    expect("no GPU requested, legacy hook, =all, CAP_SYS_ADMIN: judged as a GPU container",
+           e.run(with_hook(admin, ["NVIDIA_VISIBLE_DEVICES=all"])), 1, ["cap-sys-admin"])
+    expect("no GPU requested, legacy hook, =void, CAP_SYS_ADMIN: not the hook's business",
+           e.run(with_hook(admin, ["NVIDIA_VISIBLE_DEVICES=void"])), 0, [])
+    expect("no GPU requested, no legacy hook, =all, CAP_SYS_ADMIN: not the hook's business",
+           e.run(with_hook(admin, ["NVIDIA_VISIBLE_DEVICES=all"], path="/usr/bin/true")), 0, [])
+
+
 def run_all(e, expect, run_hook):
     mounts(e, expect)
     devices(e, expect)
@@ -457,4 +497,5 @@ def run_all(e, expect, run_hook):
     masked(e, expect)
     folding(e, expect)
     benign_nongpu(e, expect)
+    gpu_hooks(e, expect)
     unreadable_bundle(e, expect, run_hook)
