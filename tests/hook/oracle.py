@@ -35,6 +35,9 @@ KERNEL_FS = {"debugfs", "tracefs", "securityfs", "configfs", "bpf", "efivarfs", 
 PROC_MASKED = ["kcore", "keys", "timer_list", "sched_debug"]
 PROC_READONLY = ["sys", "sysrq-trigger"]
 SYS_MASKED = ["firmware"]
+# Where sysfs holds GPUs' writable attributes (as the sysfs root of a mount: /bus/pci is /sys/bus/pci).
+SYS_GPU_TREES = ["/devices/pci", "/devices/platform", "/bus/pci", "/bus/platform", "/module/nvidia", "/module/amdgpu",
+                 "/module/i915", "/module/xe", "/module/nouveau", "/module/radeon", "/module/drm"]
 # Host paths whose content is secret (even read-only) or whose writing changes the host.
 SECRET = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssh", "/root", "/var/lib/containers",
           "/etc/cdi", "/run/cdi", "/var/run/cdi"]
@@ -129,7 +132,10 @@ def inspect(pid):
     rules = devices_list(pid)
     starts = ["/dev"] + [m["mp"] for m in mounts if m["mp"] not in ("/", "/proc", "/sys") and
                          not m["mp"].startswith(("/proc/", "/sys/", "/dev/"))]
-    return {"eff": caps(int(status["CapEff"], 16)), "prm": caps(int(status["CapPrm"], 16)),
+    # Whether the container's IDs include the host's root (uid_map: inside, outside, count).
+    host_root = any(int(o) <= 0 < int(o) + int(n) for _, o, n in
+                    (line.split() for line in read(f"/proc/{pid}/uid_map").splitlines() if line.strip()))
+    return {"host_root": host_root, "eff": caps(int(status["CapEff"], 16)), "prm": caps(int(status["CapPrm"], 16)),
             "bnd": caps(int(status["CapBnd"], 16)), "seccomp": int(status["Seccomp"]),
             "nnp": int(status["NoNewPrivs"]), "host_ns": {t for t, same in ns.items() if same},
             "mounts": mounts, "cgroup": rules, "nodes": nodes(f"/proc/{pid}/root", starts)}
@@ -209,6 +215,10 @@ def classify(f, host, requested, gpu_request):
             # Every GPU node there, and each new one: one cgroup rule from open, open without a
             # device cgroup. A mount of the host's /dev counts as reaching a GPU.
             add("gpu", f"{m['mp']}: the host's devtmpfs (root {m['root']})")
+        if m["fstype"] == "sysfs" and m["rw"] and f["host_root"] and \
+                any(m["root"] == "/" or m["root"].startswith(d) or d.startswith(m["root"] + "/") for d in SYS_GPU_TREES):
+            # The GPUs' remove, reset and BAR files and the drivers' unbind, writable as the host's root.
+            add("gpu", f"{m['mp']}: writable sysfs {m['root']}")
     for t, major, minor, access in f["cgroup"] or []:
         if access == "m":
             continue
