@@ -18,6 +18,16 @@
 /* Whether a mount lands on `where`: runc joins the destination to the rootfs cleaned ("/./sys",
  * "/x/../sys" and "sys" are /sys). */
 static bool dest_is(const struct oci_mount *m, const char *where) {
+        /* Most destinations are already clean: no copy for those. */
+        const char *d = m->destination;
+        if (!d)
+                return false;
+        bool clean = d[0] == '/' && !startswith(d, "/var/run");
+        for (const char *s = d; clean && (s = strchr(s, '/')); s++)
+                clean = s[1] != '/' && !(s[1] == 0 && s != d) &&
+                        !(s[1] == '.' && (s[2] == '/' || s[2] == 0 || (s[2] == '.' && (s[3] == '/' || s[3] == 0))));
+        if (clean)
+                return streq(d, where);
         _cleanup_free_ char *n = NULL;
         if (host_path_normalize(m->destination, &n) < 0)
                 return path_match(where, m->destination, false, false);
@@ -249,9 +259,13 @@ void check_driver_writable(struct eval *e, size_t self) {
 
 /* Every path rule of this id against every exposure. */
 void check_paths(struct eval *e, size_t self) {
+        const char *last = NULL;  /* the table lists each rule's paths together: one compare a run */
+        bool mine = false;
         for (size_t k = 0; k < path_rules_count; k++) {
                 const struct path_rule *p = &path_rules[k];
-                if (!rule_is(self, p->rule))
+                if (p->rule != last)
+                        mine = rule_is(self, last = p->rule);
+                if (!mine)
                         continue;
                 for (size_t i = 0; i < e->n_exp; i++) {
                         const struct exposure *x = &e->exp[i];
