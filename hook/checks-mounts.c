@@ -369,20 +369,6 @@ static const struct oci_mount *kernel_fs_at(const struct oci_config *c, const ch
         return found;
 }
 
-/* runc masks or remounts the literal path, never a pattern (a "/proc/ *" pattern masks nothing): the path
- * itself or an ancestor, compared normalised. */
-static bool covered(const char **list, size_t n, const char *path) {
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *p = NULL;
-                if (!list[i] || list[i][0] != '/' || host_path_normalize(list[i], &p) < 0)
-                        continue;
-                size_t l = strlen(p);
-                if (streq(p, "/") || (strncmp(p, path, l) == 0 && (path[l] == 0 || path[l] == '/')))
-                        return true;
-        }
-        return false;
-}
-
 /* Where normalised `dir` is `path` or an ancestor of it: the length of `dir` to cut from `path`. */
 static bool path_within(const char *dir, const char *path, size_t *ret_len) {
         size_t l = streq(dir, "/") ? 0 : strlen(dir);
@@ -390,6 +376,20 @@ static bool path_within(const char *dir, const char *path, size_t *ret_len) {
                 return false;
         *ret_len = l;
         return true;
+}
+
+/* runc masks or remounts the literal path, never a pattern (a "/proc/ *" pattern masks nothing): the path
+ * itself or an ancestor, compared normalised. */
+static bool covered(const char **list, size_t n, const char *path) {
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *p = NULL;
+                if (!list[i] || list[i][0] != '/' || host_path_normalize(list[i], &p) < 0)
+                        continue;
+                size_t l;
+                if (path_within(p, path, &l))
+                        return true;
+        }
+        return false;
 }
 
 /* A sysfs, or a bind of the host's /sys or a directory in it, anywhere but /sys shows the same
