@@ -118,9 +118,11 @@ static int image_layer_path(const char *path) {
                 const struct image_store *s = &image_stores[i];
                 size_t ll = strlen(s->layers), ml = strlen(s->mount);
                 for (const char *c = strchr(path, '/'); c; c = strchr(c + 1, '/')) {
+                        if (strncmp(c + 1, s->layers, ll) != 0 || c[1 + ll] != '/')
+                                continue;
+                        /* only now inside the string: <layers>/ matched */
                         const char *id = c + 1 + ll + 1, *m = id + STORAGE_ID_LEN;
-                        if (strncmp(c + 1, s->layers, ll) != 0 || c[1 + ll] != '/' ||
-                            strspn(id, "0123456789abcdef") != STORAGE_ID_LEN || *m != '/' ||
+                        if (strspn(id, "0123456789abcdef") != STORAGE_ID_LEN || *m != '/' ||
                             strncmp(m + 1, s->mount, ml) != 0 || (m[1 + ml] && m[1 + ml] != '/'))
                                 continue;
                         _cleanup_free_ char *root = strndup(path, c - path), *lid = strndup(id, STORAGE_ID_LEN);
